@@ -1,0 +1,91 @@
+"""Compare a student's array with a reference: type, then shape, then dtype, then values.
+
+The order matters: ``np.allclose`` happily broadcasts (3, 1) against (3,), so
+values are only compared once type, shape and dtype are known to be right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import fail
+from .messages import TEXT
+
+# Tolerances by the dtype the student was *given*: a float32 input cannot be
+# expected to give more than float32 accuracy, whatever dtype comes back.
+TOLERANCES = {
+    np.dtype("float64"): (1e-7, 1e-10),
+    np.dtype("float32"): (1e-5, 1e-6),
+}
+
+# Dtype policy, stated in every notebook.
+ALLOWED_OUTPUT_DTYPES = {
+    np.dtype("float64"): (np.dtype("float64"),),
+    np.dtype("float32"): (np.dtype("float32"), np.dtype("float64")),
+}
+
+
+def tolerances_for(input_dtype) -> tuple[float, float]:
+    return TOLERANCES[np.dtype(input_dtype)]
+
+
+def check_array(obtained, *, what: str, shape, input_dtype) -> np.ndarray:
+    """Check type, shape and dtype of a result; return it as an ndarray."""
+    if not isinstance(obtained, np.ndarray) or type(obtained) is not np.ndarray:
+        got = f"{type(obtained).__module__}.{type(obtained).__qualname__}"
+        hint = TEXT["type_torch"] if type(obtained).__module__.startswith("torch") else ""
+        fail("type", TEXT["type"].format(what=what, got=got), hint)
+    if obtained.shape != tuple(shape):
+        fail("shape", TEXT["shape"].format(what=what, got=obtained.shape, expected=tuple(shape)))
+    allowed = ALLOWED_OUTPUT_DTYPES[np.dtype(input_dtype)]
+    if obtained.dtype not in allowed:
+        fail(
+            "dtype",
+            TEXT["dtype"].format(
+                what=what, got=obtained.dtype, input_dtype=np.dtype(input_dtype),
+                allowed=", ".join(str(d) for d in allowed),
+            ),
+            TEXT["dtype_policy"],
+        )
+    return obtained
+
+
+def assert_close(
+    obtained, expected, *, what: str, reference: str, x=None, input_dtype="float64",
+    hidden: bool = False, where: str = "", rtol: float | None = None, atol: float | None = None,
+    kind: str = "values",
+) -> None:
+    """Fail with a message in the style of ``numpy.testing.assert_allclose``, in Spanish.
+
+    Hidden checks never show the offending input or the expected value.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    obtained = check_array(obtained, what=what, shape=expected.shape, input_dtype=input_dtype)
+    default_rtol, default_atol = tolerances_for(input_dtype)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    got = obtained.astype(np.float64)
+    finite_expected = np.isfinite(expected)
+    bad_finite = finite_expected & ~np.isfinite(got)
+    if bad_finite.any():
+        fail("nonfinite", where, TEXT["nonfinite"].format(
+            what=what, count=int(bad_finite.sum()), size=got.size))
+    with np.errstate(all="ignore"):
+        abs_err = np.abs(got - expected)
+        rel_err = abs_err / np.abs(expected)
+    abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
+    mismatch = ~(abs_err <= atol + rtol * np.abs(expected))
+    # Matching infinities (e.g. expected -inf, got -inf) are not mismatches.
+    mismatch &= ~((got == expected) & ~finite_expected)
+    if not mismatch.any():
+        return
+    max_rel = np.max(np.where(np.isfinite(rel_err), rel_err, np.inf)[mismatch])
+    lines = [where, TEXT["values"].format(
+        what=what, reference=reference, count=int(mismatch.sum()), size=got.size,
+        max_abs=float(np.max(abs_err[mismatch])), max_rel=float(max_rel), rtol=rtol, atol=atol)]
+    if not hidden:
+        index = tuple(int(i) for i in np.argwhere(mismatch)[0])
+        x_value = None if x is None else float(np.asarray(x)[index])
+        lines.append(TEXT["first_mismatch"].format(
+            index=index, x=x_value, expected=float(expected[index]), got=float(got[index])))
+    fail(kind, *lines)

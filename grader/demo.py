@@ -1,0 +1,72 @@
+"""The main job on shipped demo data: release, grade a small class, feedback, grades CSV, table."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+from . import pipeline, submissions
+from .submissions import Submission
+
+DEMO_FILE = Path("demo") / "clase.toml"
+GRADES_CSV = Path("exports") / "grades.csv"
+
+
+def load_class(course: Path) -> list[tuple[Submission, str]]:
+    """The demo submissions with their descriptions."""
+    data = tomllib.loads((course / DEMO_FILE).read_text(encoding="utf-8"))
+    out = []
+    for entry in data["submission"]:
+        entry = dict(entry)
+        description = entry.pop("description", "")
+        out.append((Submission(**entry), description))
+    return out
+
+
+def _clear_demo_student(course: Path, student: str) -> None:
+    for step in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(course / step / student, ignore_errors=True)
+
+
+def format_table(rows: list[dict], failed: dict) -> str:
+    notebooks = sorted({(r["assignment"], r["notebook"]) for r in rows})
+    students = sorted({r["student"] for r in rows} | {s for s, _ in failed})
+    cell = {(r["student"], r["assignment"], r["notebook"]): f'{r["score"]:g}/{r["max_score"]:g}' for r in rows}
+    header = ["student"] + [f"{a}/{n}" for a, n in notebooks]
+    lines = [header]
+    for st in students:
+        lines.append([st] + ["not graded" if (st, a) in failed else cell.get((st, a, n), "-")
+                         for a, n in notebooks])
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    text = ["  ".join(str(v).ljust(w) for v, w in zip(line, widths)) for line in lines]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(text)
+
+
+def run(course: Path, say=print) -> dict:
+    """Run the whole demo in ``course``; returns {"rows": score rows, "failed": {(student, assignment): reason}}."""
+    say("1/5 Generating release/ and solutions/ from source/ ...")
+    pipeline.release(course)
+    pipeline.solutions(course)
+    demo = load_class(course)
+    say(f"2/5 Writing {len(demo)} demo submissions into submitted/ ...")
+    for sub, description in demo:
+        _clear_demo_student(course, sub.student)
+    for sub, description in demo:
+        submissions.write(course, sub)
+        say(f"    {sub.student:<8} {sub.assignment}/{sub.notebook}: {description}")
+    failed = {}
+    for assignment in sorted({s.assignment for s, _ in demo}):
+        say(f"3/5 Grading {assignment} (nbgrader autograde) ...")
+        report = pipeline.grade(course, assignment)
+        failed.update({(st, assignment): why for st, why in report.failed.items()})
+        say(f"4/5 Writing feedback for {assignment} ...")
+        pipeline.feedback(course, assignment)
+    csv_path = pipeline.export(course, course / GRADES_CSV)
+    rows = pipeline.score_table(course)
+    say(f"5/5 Grades exported to {csv_path.relative_to(course)}; feedback in feedback/<student>/<assignment>/.\n")
+    say(format_table(rows, failed))
+    for (student, assignment), why in sorted(failed.items()):
+        say(f"\nReported: {student} / {assignment}: {why}")
+    return {"rows": rows, "failed": failed}

@@ -1,0 +1,194 @@
+"""Checks of an activation layer (a class with ``forward(x)`` and ``backward(grad_output)``).
+
+A test cell *declares* a check: which student class, which PyTorch reference,
+which hyperparameters and which cases. Running it has two halves kept apart on
+purpose:
+
+* ``observe`` runs the student's code and returns plain data (arrays, warning
+  texts, the error it raised) — the only half that touches student code;
+* ``judge`` compares those observations with PyTorch and raises ``CheckFailed``.
+
+So the same declaration can later be observed in a sandboxed kernel and judged
+in a clean process that never ran student code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import references
+from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
+from .compare import assert_close, check_array
+from .errors import CheckFailed, fail
+from .gradients import numerical_gradient, relative_error
+from .messages import TEXT
+
+KINDS = ("forward", "backward", "numerical_gradient", "stability")
+NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
+STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """A declaration: everything needed to check one aspect of a layer, as plain data."""
+    kind: str
+    reference: str
+    cases: tuple[Case, ...]
+    init: dict = field(default_factory=dict)
+    hidden: bool = False
+
+
+@dataclass
+class Observation:
+    """What the student's code did on one case: arrays, warnings, or the error it raised."""
+    arrays: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    error: tuple | None = None  # (step that raised, exception type name, message)
+
+
+def _call(observation: Observation, name: str, fn, *args):
+    """Run student code with warnings and stderr captured (nbgrader scores any stderr as 0)."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("always")
+        try:
+            result = fn(*args)
+        except Exception as exc:  # the student's exception becomes a verdict, not a traceback
+            observation.error = (name, type(exc).__name__, str(exc)[:300])
+            result = None
+    observation.warnings += [f"{w.category.__name__}: {w.message}" for w in caught]
+    observation.arrays[name] = result
+    return result
+
+
+def observe(check: LayerCheck, layer, case: Case) -> Observation:
+    """Run the student's layer on one case (the untrusted half)."""
+    obs = Observation()
+    x, upstream = case.inputs(references.get(check.reference).kinks)
+    if check.kind == "numerical_gradient":
+        x, upstream = x.astype(np.float64), upstream.astype(np.float64)
+    given = x.copy()
+    instance = _call(obs, "instance", lambda: layer(**check.init))
+    if obs.error:
+        return obs
+    _call(obs, "forward", instance.forward, x)
+    obs.arrays["input_after_forward"] = x.copy()
+    if obs.error or check.kind == "forward":
+        return obs
+    _call(obs, "backward", instance.backward, upstream)
+    obs.arrays["input_after_backward"] = x.copy()
+    if obs.error or check.kind != "numerical_gradient":
+        return obs
+    forward_fresh = lambda z: layer(**check.init).forward(z)  # noqa: E731
+    _call(obs, "numeric", numerical_gradient, forward_fresh, given, upstream)
+    return obs
+
+
+def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
+    """Compare one observation with PyTorch (the trusted half); raise CheckFailed if wrong."""
+    ref = references.get(check.reference)
+    x, upstream = case.inputs(ref.kinks)
+    if check.kind == "numerical_gradient":
+        x, upstream = x.astype(np.float64), upstream.astype(np.float64)
+    where = (TEXT["where_hidden"].format(dtype=case.dtype, ndim=len(case.shape)) if check.hidden
+             else TEXT["where_visible"].format(case=case.label()))
+    if obs.error:
+        step, error_type, detail = obs.error
+        what = {"instance": f"{layer_name}(...)", "numeric": f"{layer_name}.forward"}.get(
+            step, f"{layer_name}.{step}")
+        if error_type == "NotImplementedError":
+            fail("not_implemented", TEXT["not_implemented"].format(what=what))
+        fail("exception", where, TEXT["exception"].format(what=what, error=error_type, detail=detail))
+    note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+
+    if check.kind == "stability" and obs.warnings:
+        fail("unstable", where, TEXT["unstable_warning"].format(what=layer_name, warning=obs.warnings[0]))
+    for key in ("input_after_forward", "input_after_backward"):
+        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
+            method_name = key.rsplit("_", 1)[-1]
+            fail("mutated", where, TEXT["mutated"].format(what=f"{layer_name}.{method_name}"))
+
+    # Each cell judges one thing: a wrong forward loses the forward cell's points only,
+    # and the stability cell asks of backward only that it stays finite.
+    if check.kind == "backward":
+        method_name, kind, label = "backward", "gradient_torch", f"autograd de {ref.label}"
+        expected = references.backward(check.reference, x, upstream, check.init)
+    else:
+        method_name, kind, label = "forward", "values", ref.label
+        expected = references.forward(check.reference, x, check.init)
+    if check.kind in ("forward", "backward", "stability"):
+        try:
+            assert_close(obs.arrays[method_name], expected, what=f"{layer_name}.{method_name}",
+                         reference=label, x=x, input_dtype=case.dtype, hidden=check.hidden,
+                         where=where, kind=kind)
+        except CheckFailed as exc:
+            unstable = check.kind == "stability" and exc.kind in ("values", "nonfinite")
+            fail("unstable" if unstable else exc.kind, *exc.details, note,
+                 TEXT["gradient_hint"] if exc.kind == "gradient_torch" else "")
+
+    if check.kind == "stability":
+        grad = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
+                           shape=x.shape, input_dtype=case.dtype)
+        if not np.all(np.isfinite(grad)):
+            fail("unstable", where, TEXT["unstable_values"].format(
+                what=f"{layer_name}.backward", max_abs=float(np.max(np.abs(x)))))
+
+    if check.kind == "numerical_gradient":
+        analytic = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
+                               shape=x.shape, input_dtype="float64")
+        error = relative_error(analytic, obs.arrays["numeric"])
+        if not error < NUMERIC_TOLERANCE:
+            fail("gradient_numeric", where, TEXT["gradient_numeric"].format(
+                what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)
+
+
+def run(check: LayerCheck, layer) -> None:
+    """Observe and judge every case; print one short line when all pass."""
+    name = getattr(layer, "__name__", type(layer).__name__)
+    for case in check.cases:
+        judge(check, name, case, observe(check, layer, case))
+    verb = {"forward": f"{name}.forward coincide con {references.get(check.reference).label}",
+            "backward": f"{name}.backward coincide con autograd",
+            "numerical_gradient": f"{name}.backward coincide con diferencias finitas",
+            "stability": f"{name} es estable con entradas grandes"}[check.kind]
+    print(TEXT["passed_hidden"].format(what=verb) if check.hidden
+          else TEXT["passed"].format(what=verb, count=len(check.cases)))
+
+
+def _declare(kind, layer, reference, *, shapes, dtypes, seed, scale, values, init, hidden):
+    check = LayerCheck(kind, reference, make_cases(shapes, dtypes, seed, scale, values),
+                       dict(init or {}), hidden)
+    run(check, layer)
+
+
+def check_forward(layer, reference: str, *, shapes=DEFAULT_SHAPES, dtypes=DEFAULT_DTYPES, seed=0,
+                  scale=6.0, values=None, init=None, hidden=False) -> None:
+    """``layer(**init).forward(x)`` equals the PyTorch module on every case, and x is left unchanged."""
+    _declare("forward", layer, reference, shapes=shapes, dtypes=dtypes, seed=seed, scale=scale,
+             values=values, init=init, hidden=hidden)
+
+
+def check_backward(layer, reference: str, *, shapes=DEFAULT_SHAPES, dtypes=DEFAULT_DTYPES, seed=0,
+                   scale=6.0, values=None, init=None, hidden=False) -> None:
+    """``backward(g)`` after ``forward(x)`` equals autograd's vector-Jacobian product for a random g."""
+    _declare("backward", layer, reference, shapes=shapes, dtypes=dtypes, seed=seed, scale=scale,
+             values=values, init=init, hidden=hidden)
+
+
+def check_numerical_gradient(layer, reference: str, *, shapes=DEFAULT_SHAPES, seed=0, scale=6.0,
+                             values=None, init=None, hidden=False) -> None:
+    """``backward(g)`` equals central differences of the student's own forward (float64)."""
+    _declare("numerical_gradient", layer, reference, shapes=shapes, dtypes=("float64",), seed=seed,
+             scale=scale, values=values, init=init, hidden=hidden)
+
+
+def check_stability(layer, reference: str, *, values=STABILITY_VALUES, dtypes=DEFAULT_DTYPES, seed=0,
+                    init=None, hidden=False) -> None:
+    """Forward and backward at large |x|: no warning, no NaN, and still the right values."""
+    _declare("stability", layer, reference, shapes=None, dtypes=dtypes, seed=seed, scale=None,
+             values=values, init=init, hidden=hidden)

@@ -1,0 +1,60 @@
+"""Every sentence a student can read from a check, in one place.
+
+Keeping them together lets the spelling test read all of them and keeps the
+wording of a failure kind identical across notebooks. Placeholders use
+``str.format`` names.
+"""
+
+# Failure kinds: the first words of every failing check, so that a student
+# (and the feedback) can tell at a glance *what* went wrong.
+KIND = {
+    "type": "tipo incorrecto",
+    "shape": "forma incorrecta",
+    "dtype": "dtype incorrecto",
+    "values": "valores incorrectos",
+    "nonfinite": "valores no finitos (NaN o infinito)",
+    "gradient_torch": "el gradiente no coincide con PyTorch",
+    "gradient_numeric": "el gradiente no coincide con diferencias finitas",
+    "unstable": "inestable para valores grandes",
+    "exception": "error al ejecutar tu código",
+    "not_implemented": "ejercicio sin resolver",
+    "mutated": "la entrada fue modificada",
+    "warning": "advertencia numérica",
+}
+
+TEXT = {
+    "where_visible": "En la prueba con {case}:",
+    "where_hidden": "En una prueba oculta ({dtype}, {ndim}-D):",
+    "type": "{what} devolvió un objeto de tipo {got}; se esperaba un numpy.ndarray.",
+    "type_torch": "Devuelve un arreglo de NumPy (por ejemplo, con np.asarray), no un tensor de PyTorch.",
+    "shape": "{what} devolvió un arreglo de forma {got}; se esperaba la forma {expected}.",
+    "dtype": "{what} devolvió dtype {got} para una entrada {input_dtype}; se aceptan: {allowed}.",
+    "dtype_policy": "Política de dtype: entrada float64 → salida float64; entrada float32 → salida float32 o float64.",
+    "nonfinite": "{what} devolvió {count} valores NaN o infinitos de {size}.",
+    "values": (
+        "{what} no coincide con {reference}: {count} de {size} elementos difieren; "
+        "error absoluto máximo {max_abs:.3g}, error relativo máximo {max_rel:.3g} "
+        "(tolerancia: rtol={rtol:g}, atol={atol:g})."
+    ),
+    "first_mismatch": "Primer elemento distinto, en el índice {index}: x = {x!r}, esperado {expected!r}, obtenido {got!r}.",
+    "gradient_torch": (
+        "{what} no coincide con el gradiente de {reference} calculado con autograd "
+        "(gradiente de salida aleatorio): error relativo {error:.3g} (tolerancia {tol:g})."
+    ),
+    "gradient_numeric": (
+        "{what} no es coherente con tu forward: el gradiente por diferencias finitas centrales "
+        "difiere con un error relativo {error:.3g} (tolerancia {tol:g})."
+    ),
+    "gradient_hint": "Comprueba la derivada local y que la multiplicas por el gradiente que llega de la capa siguiente (grad_output).",
+    "unstable_warning": (
+        "{what} emitió una advertencia con entradas grandes ({warning}). "
+        "Reescribe el cálculo para que nunca evalúe exp de un número grande y positivo."
+    ),
+    "unstable_values": "{what} produce valores no finitos o incorrectos con entradas grandes (|x| hasta {max_abs:g}).",
+    "exception": "{what} lanzó {error}: {detail}",
+    "not_implemented": "{what} todavía no está implementado (lanza NotImplementedError).",
+    "mutated": "{what} modificó el arreglo de entrada; calcula el resultado en un arreglo nuevo.",
+    "warning_note": "Además, tu código emitió advertencias: {warnings}.",
+    "passed": "Correcto: {what} (casos comprobados: {count}).",
+    "passed_hidden": "Correcto: {what} (pruebas ocultas).",
+}

@@ -1,0 +1,71 @@
+"""PyTorch references, always evaluated in float64.
+
+A float32 reference differs from the exact value by up to ~1e-6 (SELU, GELU),
+which would blur the tolerances that tell a right answer from a near miss, so
+inputs are upcast and the module runs in double precision.
+
+Each reference is built from the same keyword arguments as the student's layer
+(NumPy names such as ``axis``), so a test declaration names a hyperparameter once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Reference:
+    label: str                      # what a student reads, e.g. "torch.nn.Sigmoid"
+    build: Callable[..., object]    # keyword arguments -> torch.nn.Module
+    kinks: tuple[float, ...] = ()   # points where the derivative jumps
+
+
+def _nn():
+    import torch.nn as nn
+    return nn
+
+
+REFERENCES: dict[str, Reference] = {
+    "identity": Reference("torch.nn.Identity", lambda: _nn().Identity()),
+    "sigmoid": Reference("torch.nn.Sigmoid", lambda: _nn().Sigmoid()),
+    "tanh": Reference("torch.nn.Tanh", lambda: _nn().Tanh()),
+    "relu": Reference("torch.nn.ReLU", lambda: _nn().ReLU(), kinks=(0.0,)),
+    "leaky_relu": Reference(
+        "torch.nn.LeakyReLU",
+        lambda negative_slope=0.01: _nn().LeakyReLU(negative_slope=negative_slope), kinks=(0.0,)),
+    "elu": Reference("torch.nn.ELU", lambda alpha=1.0: _nn().ELU(alpha=alpha), kinks=(0.0,)),
+    "selu": Reference("torch.nn.SELU", lambda: _nn().SELU(), kinks=(0.0,)),
+    "gelu": Reference("torch.nn.GELU", lambda approximate="none": _nn().GELU(approximate=approximate)),
+    "silu": Reference("torch.nn.SiLU", lambda: _nn().SiLU()),
+    "softplus": Reference(
+        "torch.nn.Softplus", lambda beta=1.0, threshold=20.0: _nn().Softplus(beta=beta, threshold=threshold)),
+    "mish": Reference("torch.nn.Mish", lambda: _nn().Mish()),
+    "softmax": Reference("torch.nn.Softmax", lambda axis=-1: _nn().Softmax(dim=axis)),
+}
+
+
+def get(name: str) -> Reference:
+    try:
+        return REFERENCES[name]
+    except KeyError:
+        raise ValueError(f"unknown reference {name!r}; known: {sorted(REFERENCES)}") from None
+
+
+def forward(name: str, x, init: dict | None = None) -> np.ndarray:
+    """The reference output for ``x`` (any float dtype), in float64."""
+    import torch
+    module = get(name).build(**(init or {}))
+    with torch.no_grad():
+        return module(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
+
+
+def backward(name: str, x, upstream, init: dict | None = None) -> np.ndarray:
+    """The vector-Jacobian product dL/dx for L = sum(f(x) * upstream), from autograd, in float64."""
+    import torch
+    module = get(name).build(**(init or {}))
+    xt = torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+    module(xt).backward(torch.as_tensor(np.asarray(upstream, dtype=np.float64)))
+    return xt.grad.numpy()

@@ -1,0 +1,39 @@
+"""nbgrader configuration of the course (the repository root is the course root).
+
+Instructors grade with ``python -m grader grade`` (see README), which runs
+``nbgrader autograde`` with this file; everything that changes how a notebook
+is scored lives here so that plain nbgrader commands behave the same way.
+"""
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "fundamentos-dl"
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.solution_directory = "solutions"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# Never copy caches or checkpoints into release/, solutions/ or autograded/.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store",
+]
+
+# What a student finds in an answer cell: Spanish, like everything they read.
+c.ClearSolutions.code_stub = {
+    "python": "# ESCRIBE TU CÓDIGO AQUÍ\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "ESCRIBE TU RESPUESTA AQUÍ"
+
+# A deleted test cell is put back (and scored) instead of waiting forever for
+# a manual grade; an edited one is restored from the gradebook (nbgrader default).
+c.OverwriteCells.add_missing_cells = True
+
+# Execution: bounded per cell; no timing metadata, so that solutions/ is the
+# same every time it is generated and a demo run leaves `git status` clean.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.record_timing = False
+c.LimitOutput.max_lines = 1000
