@@ -21,7 +21,8 @@ def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.Complet
     env = dict(os.environ)
     # `nbgrader db` runs `alembic` as a program: the venv's bin must be on PATH.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.setdefault("MPLBACKEND", "agg")
+    # Figures must render inline in executed notebooks, whatever the caller's backend is.
+    env.pop("MPLBACKEND", None)
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                           capture_output=True, text=True)
     if check and proc.returncode != 0:
