@@ -10,8 +10,10 @@ feedback HTML.
 from __future__ import annotations
 
 import html.parser
+import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,37 +64,49 @@ def scratch_course(course: Path, assignments, into: Path) -> Path:
     return into
 
 
-def grade_submissions(subs: list[Submission], course: Path, workdir: Path | None = None) -> dict:
-    """{(student, notebook): Result} for every submission, graded in one batch per assignment."""
+def _grade_shard(subs: list[Submission], course: Path, root: Path) -> dict:
+    """Grade some submissions in their own scratch course under ``root``."""
+    assignments = sorted({s.assignment for s in subs})
+    scratch = scratch_course(course, assignments, root)
+    for sub in subs:
+        # Build from the committed release: exactly what students receive.
+        folder = scratch / "submitted" / sub.student / sub.assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{sub.notebook}.ipynb").write_text(submissions.build(course, sub), encoding="utf-8")
+    failures = {}
+    for assignment in assignments:
+        report = pipeline.grade(scratch, assignment)
+        failures.update({(st, assignment): why for st, why in report.failed.items()})
+        pipeline.feedback(scratch, assignment)
+    results = {}
+    for sub in subs:
+        failure = failures.get((sub.student, sub.assignment), "")
+        scores = {} if failure else pipeline.cell_scores(scratch, sub.assignment, sub.student).get(sub.notebook, {})
+        page = scratch / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
+        text = html_text(page.read_text(encoding="utf-8")) if page.exists() else ""
+        results[(sub.student, sub.notebook)] = Result(scores, text, failure)
+    return results
+
+
+def grade_submissions(subs: list[Submission], course: Path, workdir: Path | None = None,
+                      workers: int | None = None) -> dict:
+    """{(student, notebook): Result} for every submission.
+
+    The batch is split into ``workers`` shards (default: one per core), each
+    graded by its own nbgrader run in its own scratch course, concurrently.
+    """
     keys = [(s.student, s.notebook) for s in subs]
     if len(set(keys)) != len(keys):
         raise ValueError("each (student, notebook) pair must appear once")
+    workers = max(1, min(workers or os.cpu_count() or 1, len(subs)))
+    shards = [subs[i::workers] for i in range(workers)]
     own_tmp = workdir is None
     root = Path(tempfile.mkdtemp(prefix="variants-")) if own_tmp else workdir
     try:
-        assignments = sorted({s.assignment for s in subs})
-        scratch = scratch_course(course, assignments, root / "course")
-        for sub in subs:
-            # Build from the committed release: exactly what students receive.
-            text = submissions.build(course, sub)
-            folder = scratch / "submitted" / sub.student / sub.assignment
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{sub.notebook}.ipynb").write_text(text, encoding="utf-8")
-        failures = {}
-        for assignment in assignments:
-            report = pipeline.grade(scratch, assignment)
-            failures.update({(st, assignment): why for st, why in report.failed.items()})
-            pipeline.feedback(scratch, assignment)
-        results = {}
-        for sub in subs:
-            scores = pipeline.cell_scores(scratch, sub.assignment, sub.student).get(sub.notebook, {})
-            page = scratch / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
-            text = html_text(page.read_text(encoding="utf-8")) if page.exists() else ""
-            if (sub.student, sub.assignment) in failures:
-                scores = {}
-            results[(sub.student, sub.notebook)] = Result(
-                scores, text, failures.get((sub.student, sub.assignment), ""))
-        return results
+        with ThreadPoolExecutor(workers) as pool:
+            parts = pool.map(lambda ix: _grade_shard(ix[1], course, root / f"shard{ix[0]}"),
+                             enumerate(shards))
+            return {key: result for part in parts for key, result in part.items()}
     finally:
         if own_tmp:
             shutil.rmtree(root, ignore_errors=True)
