@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .nbgrader_cli import NbgraderError, assignments, nbgrader
+from .nbgrader_cli import NbgraderError, assignments, nbgrader  # noqa: F401 (re-exported)
 
 
 @dataclass

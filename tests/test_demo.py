@@ -1,0 +1,56 @@
+"""The README's main job, end to end on a copy of the course: `python -m grader demo`."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import COURSE
+
+COPIED = ["nbgrader_config.py", "source", "release", "solutions", "demo"]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    course = tmp_path_factory.mktemp("demo-course")
+    for name in COPIED:
+        src = COURSE / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / name)
+    proc = subprocess.run([sys.executable, "-m", "grader", "--course", str(course), "demo"],
+                          capture_output=True, text=True, timeout=900)
+    return course, proc
+
+
+def test_demo_succeeds_and_prints_the_table(demo_run):
+    course, proc = demo_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    table = {line.split()[0]: line.split()[1:] for line in proc.stdout.splitlines()
+             if line.split() and line.split()[0] in {"ana", "beto", "carla", "dario", "elena"}}
+    assert table["ana"] == ["6/6"]
+    assert table["carla"] == ["0/6"]          # untouched release
+    assert table["dario"] == ["0/6"]          # `assert True` test cells were restored
+    beto = float(table["beto"][0].split("/")[0])
+    assert 0 < beto < 6                        # typical mistakes: partial credit
+    assert table["elena"] == ["not", "graded"]
+    assert "Reported: elena" in proc.stdout and "NotJSONError" in proc.stdout
+
+
+def test_demo_writes_feedback_and_grades_csv(demo_run):
+    course, _ = demo_run
+    for student in ("ana", "beto", "carla", "dario"):
+        assert (course / "feedback" / student / "05-activaciones" / "sigmoide.html").is_file()
+    rows = list(csv.DictReader(open(course / "exports" / "grades.csv", encoding="utf-8")))
+    scores = {r["student_id"]: float(r["score"]) for r in rows if r["assignment"] == "05-activaciones"}
+    assert scores["ana"] == 6.0 and scores["carla"] == 0.0
+
+
+def test_demo_leaves_generated_folders_as_committed(demo_run):
+    course, _ = demo_run
+    for folder in ("release", "solutions"):
+        for committed in (COURSE / folder).rglob("*.ipynb"):
+            regenerated = course / folder / committed.relative_to(COURSE / folder)
+            assert regenerated.read_bytes() == committed.read_bytes(), f"demo changed {regenerated}"

@@ -1,0 +1,202 @@
+"""Every grader check raises on a wrong answer, with a Spanish message that names the failure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import grader
+from grader import references
+from grader.cases import make_cases
+from grader.errors import CheckFailed
+
+
+class GoodSigmoid:
+    def forward(self, x):
+        self.out = np.exp(-np.logaddexp(0.0, -x))
+        return self.out
+
+    def backward(self, grad_output):
+        return grad_output * self.out * (1.0 - self.out)
+
+
+def variant(**methods):
+    """A GoodSigmoid with some methods replaced."""
+    return type("Sigmoid", (GoodSigmoid,), methods)
+
+
+def raises(kind_text, check, *args, **kwargs) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check(*args, **kwargs)
+    message = str(info.value)
+    assert message.lower().startswith(kind_text), message
+    return message
+
+
+# ---- compare -------------------------------------------------------------------------------------
+
+def test_assert_close_accepts_equal_and_rejects_each_kind():
+    expected = np.linspace(-1, 1, 6).reshape(2, 3)
+    grader.assert_close(expected.copy(), expected, what="f", reference="ref")
+    raises("tipo incorrecto", grader.assert_close, expected.tolist(), expected, what="f", reference="ref")
+    msg = raises("tipo incorrecto", grader.assert_close, torch.tensor(expected), expected, what="f",
+                 reference="ref")
+    assert "tensor de PyTorch" in msg
+    raises("forma incorrecta", grader.assert_close, expected.ravel(), expected, what="f", reference="ref")
+    raises("forma incorrecta", grader.assert_close, expected[:, :1], expected[:, 0], what="f", reference="r")
+    raises("dtype incorrecto", grader.assert_close, expected.astype(np.float32), expected, what="f",
+           reference="ref", input_dtype="float64")
+    raises("dtype incorrecto", grader.assert_close, np.zeros((2, 3), dtype=int), expected, what="f",
+           reference="ref", input_dtype="float32")
+    raises("valores no finitos", grader.assert_close, np.full((2, 3), np.nan), expected, what="f",
+           reference="ref")
+    wrong = expected.copy()
+    wrong[1, 2] += 1e-3
+    msg = raises("valores incorrectos", grader.assert_close, wrong, expected, what="f", reference="ref",
+                 x=expected)
+    assert "1 de 6 elementos" in msg and "(1, 2)" in msg and "máximo 0.001" in msg
+
+
+def test_assert_close_accepts_float32_output_for_float32_input():
+    expected = np.linspace(-1, 1, 5)
+    grader.assert_close(expected.astype(np.float32), expected, what="f", reference="r", input_dtype="float32")
+
+
+def test_assert_close_rejects_ndarray_subclass():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+    raises("tipo incorrecto", grader.assert_close, np.zeros(3).view(Liar), np.ones(3), what="f", reference="r")
+
+
+def test_hidden_failure_shows_no_input_or_expected_value():
+    expected = np.array([0.3125, 0.4375])
+    msg = raises("valores incorrectos", grader.assert_close, np.array([0.3125, 0.9]), expected, what="f",
+                 reference="r", x=np.array([1.2345, 6.789]), hidden=True)
+    assert "6.789" not in msg and "0.4375" not in msg and "0.9" not in msg and "índice" not in msg
+
+
+# ---- gradients -----------------------------------------------------------------------------------
+
+def test_numerical_gradient_matches_analytic_with_upstream():
+    rng = np.random.default_rng(0)
+    x, g = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    numeric = grader.numerical_gradient(np.sin, x, g)
+    assert grader.relative_error(numeric, np.cos(x) * g) < 1e-8
+    assert grader.relative_error(numeric, np.cos(x)) > 1e-2
+
+
+def test_numerical_gradient_leaves_input_unchanged():
+    x = np.array([0.1, 0.2, 0.3])
+    grader.numerical_gradient(np.exp, x, np.ones(3))
+    assert np.array_equal(x, [0.1, 0.2, 0.3])
+
+
+def test_relative_error_is_bounded_near_zero():
+    assert grader.relative_error(np.zeros(4), np.zeros(4)) == 0.0
+    assert grader.relative_error(np.array([1e-20]), np.array([-1e-20])) <= 1.0
+    assert grader.relative_error(np.ones(3), -np.ones(3)) == pytest.approx(1.0)
+
+
+# ---- references ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(references.REFERENCES))
+def test_references_are_float64_and_match_autograd_of_torch(name):
+    x = np.linspace(-3, 3, 12).reshape(3, 4) + 0.05
+    y = references.forward(name, x)
+    assert y.dtype == np.float64 and y.shape == x.shape
+    g = np.random.default_rng(1).normal(size=x.shape)
+    numeric = grader.numerical_gradient(lambda z: references.forward(name, z), x, g)
+    assert grader.relative_error(references.backward(name, x, g), numeric) < 1e-7
+
+
+def test_reference_hyperparameters_are_passed():
+    x = np.array([-2.0, 3.0])
+    assert references.forward("leaky_relu", x, {"negative_slope": 0.3}).tolist() == pytest.approx([-0.6, 3.0])
+    with pytest.raises(ValueError):
+        references.get("no-such-activation")
+
+
+# ---- layer checks --------------------------------------------------------------------------------
+
+def test_correct_layer_passes_every_check(capsys):
+    grader.check_forward(GoodSigmoid, "sigmoid")
+    grader.check_backward(GoodSigmoid, "sigmoid")
+    grader.check_numerical_gradient(GoodSigmoid, "sigmoid")
+    grader.check_stability(GoodSigmoid, "sigmoid")
+    grader.check_forward(GoodSigmoid, "sigmoid", hidden=True)
+    out = capsys.readouterr()
+    assert out.out.count("Correcto") == 5 and out.err == ""
+
+
+def test_check_forward_names_each_failure():
+    raises("valores incorrectos", grader.check_forward, variant(forward=lambda self, x: np.tanh(x)), "sigmoid")
+    raises("tipo incorrecto", grader.check_forward, variant(forward=lambda self, x: list(x)), "sigmoid")
+    raises("dtype incorrecto", grader.check_forward,
+           variant(forward=lambda self, x: GoodSigmoid.forward(self, x).astype(np.float32)), "sigmoid")
+
+    def mutating(self, x):
+        x += 0
+        x *= 1.5
+        return GoodSigmoid.forward(self, x / 1.5)
+    raises("la entrada fue modificada", grader.check_forward, variant(forward=mutating), "sigmoid")
+
+    def todo(self, x):
+        raise NotImplementedError()
+    raises("ejercicio sin resolver", grader.check_forward, variant(forward=todo), "sigmoid")
+    msg = raises("error al ejecutar", grader.check_forward, variant(forward=lambda self, x: x.nope), "sigmoid")
+    assert "AttributeError" in msg
+
+
+def test_check_backward_needs_the_upstream_gradient():
+    local_only = variant(backward=lambda self, g: self.out * (1 - self.out))
+    msg = raises("el gradiente no coincide con pytorch", grader.check_backward, local_only, "sigmoid")
+    assert "grad_output" in msg
+    raises("el gradiente no coincide con diferencias finitas", grader.check_numerical_gradient,
+           local_only, "sigmoid")
+
+
+def test_check_backward_ignores_a_wrong_forward():
+    # Each cell judges one thing: a wrong forward with a right backward keeps the backward points.
+    wrong_forward = variant(forward=lambda self, x: (GoodSigmoid.forward(self, x), x * 0)[1])
+    grader.check_backward(wrong_forward, "sigmoid")
+
+
+def test_check_stability_turns_warnings_into_a_verdict(capsys):
+    naive = variant(forward=lambda self, x: setattr(self, "out", 1 / (1 + np.exp(-x))) or self.out)
+    grader.check_forward(naive, "sigmoid")  # right values on ordinary inputs
+    msg = raises("inestable para valores grandes", grader.check_stability, naive, "sigmoid")
+    assert "overflow" in msg
+    assert capsys.readouterr().err == "", "no warning may reach stderr"
+
+
+def test_hyperparameters_reach_student_and_reference():
+    class Leaky:
+        def __init__(self, negative_slope=0.01):
+            self.slope = negative_slope
+
+        def forward(self, x):
+            self.x = x
+            return np.maximum(x, 0) + self.slope * np.minimum(x, 0)
+
+        def backward(self, g):
+            return g * np.where(self.x > 0, 1.0, self.slope)
+
+    class HardCoded(Leaky):
+        def forward(self, x):
+            self.x = x
+            return np.maximum(x, 0) + 0.01 * np.minimum(x, 0)
+
+    grader.check_forward(Leaky, "leaky_relu", init={"negative_slope": 0.2})
+    raises("valores incorrectos", grader.check_forward, HardCoded, "leaky_relu", init={"negative_slope": 0.2})
+    # Kinks are tested explicitly with values; random inputs stay away from them.
+    grader.check_backward(Leaky, "leaky_relu", values=[[0.0, -1.0, 2.0]], init={"negative_slope": 0.2})
+
+
+def test_random_cases_avoid_kinks_and_are_reproducible():
+    cases = make_cases(shapes=[(1000,)], dtypes=["float64"], seed=3)
+    x1, g1 = cases[0].inputs(kinks=(0.0,))
+    x2, g2 = cases[0].inputs(kinks=(0.0,))
+    assert np.array_equal(x1, x2) and np.array_equal(g1, g2)
+    assert np.min(np.abs(x1)) >= 1e-2

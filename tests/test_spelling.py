@@ -1,0 +1,47 @@
+"""Spanish spelling gate over everything a student reads: markdown cells, check messages, stubs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from grader import messages
+
+from .conftest import COURSE
+from .spelling.spelling import misspelled
+
+
+
+def test_hunspell_is_installed():
+    # Not a skip: without hunspell the gate would silently pass. ./run installs it.
+    assert shutil.which("hunspell"), "hunspell missing: apt-get install hunspell hunspell-es"
+
+
+def markdown_of(notebook) -> str:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("notebook", sorted((COURSE / "source").glob("*/*.ipynb")), ids=lambda p: p.stem)
+def test_notebook_prose_is_spelled_correctly(notebook):
+    assert misspelled(markdown_of(notebook)) == []
+
+
+def test_check_messages_are_spelled_correctly():
+    assert misspelled("\n".join([*messages.KIND.values(), *messages.TEXT.values()])) == []
+
+
+def test_answer_stubs_are_spelled_correctly():
+    from traitlets.config import Config
+    config = Config()
+    exec((COURSE / "nbgrader_config.py").read_text(encoding="utf-8"), {"get_config": lambda: config})
+    comment = config.ClearSolutions.code_stub["python"].splitlines()[0]
+    assert comment == "# ESCRIBE TU CÓDIGO AQUÍ"
+    assert misspelled(comment + "\n" + config.ClearSolutions.text_stub) == []
+
+
+def test_the_gate_can_fail():
+    assert misspelled("La funsion sigmoide devuelbe valores entre cero y uno.") == ["devuelbe", "funsion"]
+    assert misspelled("Cálculo del $\\sigma'(x)$ con `np.exp` y {placeholder}.") == []
