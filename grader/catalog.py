@@ -1,7 +1,7 @@
 """Catalogs of wrong and of differently-right answers, and the verdict on each after grading.
 
-A catalog (``tests/catalog/<assignment>/<notebook>.toml``) lists, for one answer
-cell, mistakes a student would plausibly make — each naming the test cells that
+A catalog (``tests/catalog/<assignment>/<notebook>.toml``) lists, for each answer
+cell of a notebook (``answer_cell`` by default, ``cell`` per entry otherwise), mistakes a student would plausibly make — each naming the test cells that
 must take points from it and the failure kind its feedback must name — and
 correct alternatives that must get full marks. ``submissions`` turns it into
 student submissions for the variant harness; ``verdicts`` says, from the grades
@@ -26,6 +26,7 @@ class Entry:
     message: str = ""            # failure kind the feedback must name (mistakes)
     only: bool = False           # every other cell keeps full marks
     student: str = ""            # id used in the batch
+    cell: str = ""               # answer cell it replaces (default: the catalog's answer_cell)
 
 
 @dataclass
@@ -53,12 +54,13 @@ def load(path: Path) -> Catalog:
             entries.append(Entry(kind, raw["name"], raw["code"].strip("\n") + "\n",
                                  [catch] if isinstance(catch, str) else list(catch),
                                  raw.get("message", ""), raw.get("only", False),
-                                 f"{data['notebook']}-{kind[0]}{i:02d}"))
+                                 f"{data['notebook']}-{kind[0]}{i:02d}",
+                                 raw.get("cell", data["answer_cell"])))
     return Catalog(data["assignment"], data["notebook"], data["answer_cell"], entries)
 
 
 def submissions(catalog: Catalog) -> list[Submission]:
-    return [Submission(e.student, catalog.assignment, catalog.notebook, {catalog.answer_cell: e.code})
+    return [Submission(e.student, catalog.assignment, catalog.notebook, {e.cell: e.code})
             for e in catalog.entries]
 
 

@@ -69,10 +69,11 @@ def _grade_shard(subs: list[Submission], course: Path, root: Path) -> dict:
     assignments = sorted({s.assignment for s in subs})
     scratch = scratch_course(course, assignments, root)
     for sub in subs:
-        # Build from the committed release: exactly what students receive.
+        # Built from the release nbgrader just generated from source/: what students receive
+        # (tests/test_generated_in_sync.py proves the committed release/ is the same).
         folder = scratch / "submitted" / sub.student / sub.assignment
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{sub.notebook}.ipynb").write_text(submissions.build(course, sub), encoding="utf-8")
+        (folder / f"{sub.notebook}.ipynb").write_text(submissions.build(scratch, sub), encoding="utf-8")
     failures = {}
     for assignment in assignments:
         report = pipeline.grade(scratch, assignment)

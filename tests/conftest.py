@@ -1,4 +1,4 @@
-"""Shared fixtures: the course root, and notebooks graded in one batch through the grading path."""
+"""Shared fixtures: the course root, and every notebook's variants graded in one batch."""
 
 from __future__ import annotations
 
@@ -7,27 +7,49 @@ from pathlib import Path
 import pytest
 
 from grader import catalog as catalogs
-from grader.submissions import Submission
+from grader.submissions import Submission, grade_id
 from grader.variants import grade_submissions
 
 COURSE = Path(__file__).resolve().parents[1]
 CATALOGS = Path(__file__).resolve().parent / "catalog"
-
-
-@pytest.fixture(scope="session")
-def course() -> Path:
-    return COURSE
+NOTEBOOKS = sorted((p.parent.name, p.stem) for p in (COURSE / "source").glob("*/*.ipynb"))
 
 
 def load_catalog(assignment: str, notebook: str) -> catalogs.Catalog:
     return catalogs.load(CATALOGS / assignment / f"{notebook}.toml")
 
 
-def grade_notebook_batch(assignment: str, notebook: str, extra: list[Submission] = ()) -> tuple:
-    """Grade the solution, the untouched release, every catalog entry and ``extra`` in one batch."""
-    catalog = load_catalog(assignment, notebook)
-    subs = [Submission("solution", assignment, notebook, from_solutions=True),
-            Submission("release", assignment, notebook)]
-    subs += catalogs.submissions(catalog) + list(extra)
+def _cell_ids(assignment: str, notebook: str, flag: str) -> list[str]:
+    import nbformat
+    nb = nbformat.read(COURSE / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    return [grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get(flag)]
+
+
+def test_cell_ids(assignment: str, notebook: str) -> list[str]:
+    return _cell_ids(assignment, notebook, "grade")
+
+
+def answer_cell_ids(assignment: str, notebook: str) -> list[str]:
+    return _cell_ids(assignment, notebook, "solution")
+
+
+test_cell_ids.__test__ = False  # a helper, not a test
+
+
+def reference_submissions(assignment: str, notebook: str) -> list[Submission]:
+    """The solution, the untouched release, and the release with every test cell made `assert True`."""
+    tampered = {cell: "assert True" for cell in test_cell_ids(assignment, notebook)}
+    return [Submission(f"{notebook}-solution", assignment, notebook, from_solutions=True),
+            Submission(f"{notebook}-release", assignment, notebook),
+            Submission(f"{notebook}-tampered", assignment, notebook, tampered)]
+
+
+@pytest.fixture(scope="session")
+def graded() -> dict:
+    """{student: Result} for every notebook's reference submissions and catalog, in one batch."""
+    subs = []
+    for assignment, notebook in NOTEBOOKS:
+        subs += reference_submissions(assignment, notebook)
+        subs += catalogs.submissions(load_catalog(assignment, notebook))
     results = grade_submissions(subs, COURSE)
-    return catalog, {student: result for (student, _), result in results.items()}
+    return {student: result for (student, _), result in results.items()}

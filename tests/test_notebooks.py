@@ -1,0 +1,60 @@
+"""Every notebook, graded through the grading path: right answers pass, wrong ones lose points.
+
+One batch grades, for each source notebook, the reference solution, the
+untouched release, a release whose test cells were edited to `assert True`, and
+every entry of its catalog (tests/catalog/<assignment>/<notebook>.toml).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import catalog as catalogs
+
+from .conftest import CATALOGS, NOTEBOOKS, answer_cell_ids, load_catalog, test_cell_ids
+
+NOTEBOOK_IDS = [f"{a}/{n}" for a, n in NOTEBOOKS]
+ENTRIES = [(n, e) for a, n in NOTEBOOKS if (CATALOGS / a / f"{n}.toml").exists()
+           for e in load_catalog(a, n).entries]
+
+
+@pytest.mark.parametrize("assignment, notebook", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_solution_gets_full_marks(graded, assignment, notebook):
+    result = graded[f"{notebook}-solution"]
+    assert sorted(result.scores) == sorted(test_cell_ids(assignment, notebook)), result.failure
+    lost = {cell: s for cell, s in result.scores.items() if s[0] < s[1]}
+    assert not lost, f"the reference solution lost points: {lost}\n{result.feedback[-3000:]}"
+
+
+@pytest.mark.parametrize("assignment, notebook", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_release_gets_zero(graded, assignment, notebook):
+    result = graded[f"{notebook}-release"]
+    assert result.scores and result.total[0] == 0.0, result.scores
+    assert "todavía no está implementado" in result.feedback
+
+
+@pytest.mark.parametrize("assignment, notebook", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_test_cells_edited_to_assert_true_are_restored(graded, assignment, notebook):
+    result = graded[f"{notebook}-tampered"]
+    assert result.scores and result.total[0] == 0.0, result.scores
+
+
+@pytest.mark.parametrize("assignment, notebook", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_catalog_covers_every_test_cell(assignment, notebook):
+    path = CATALOGS / assignment / f"{notebook}.toml"
+    assert path.exists(), f"no catalog of mistakes for {assignment}/{notebook}"
+    catalog = load_catalog(assignment, notebook)
+    assert len(catalog.mistakes) >= 5, "at least five plausible mistakes per notebook"
+    for cell in answer_cell_ids(assignment, notebook):
+        mistakes = [m for m in catalog.mistakes if m.cell == cell]
+        alternatives = [a for a in catalog.alternatives if a.cell == cell]
+        assert len(mistakes) >= 3 and len(alternatives) >= 2, f"answer cell {cell}: too few entries"
+    targeted = {cell for m in catalog.mistakes for cell in m.catch}
+    assert targeted == set(test_cell_ids(assignment, notebook)), "a test cell no mistake is meant to fail"
+
+
+@pytest.mark.parametrize("notebook, entry", ENTRIES, ids=[f"{n}: {e.kind}: {e.name}" for n, e in ENTRIES])
+def test_catalog_entry(graded, notebook, entry):
+    result = graded[entry.student]
+    problem = catalogs.verdict(entry, result.scores, result.feedback)
+    assert problem == "", f"{entry.name}: {problem}; scores {result.scores}"
