@@ -6,11 +6,12 @@ Test cells import only what is exported here; see README.md for the layout.
 from .compare import assert_close, check_array
 from .errors import CheckFailed
 from .gradients import numerical_gradient, relative_error
-from .layer_checks import check_backward, check_forward, check_numerical_gradient, check_stability
+from .layer_checks import (check_backward, check_forward, check_function, check_numerical_gradient,
+                           check_stability)
 from .plotting import plot_function_and_derivative, plot_reference
 
 __all__ = [
     "CheckFailed", "assert_close", "check_array", "numerical_gradient", "relative_error",
-    "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
+    "check_function", "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
     "plot_function_and_derivative", "plot_reference",
 ]

@@ -28,7 +28,7 @@ from .errors import CheckFailed, fail
 from .gradients import numerical_gradient, relative_error
 from .messages import TEXT
 
-KINDS = ("forward", "backward", "numerical_gradient", "stability")
+KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
 NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
 
@@ -73,6 +73,10 @@ def observe(check: LayerCheck, layer, case: Case) -> Observation:
     if check.kind == "numerical_gradient":
         x, upstream = x.astype(np.float64), upstream.astype(np.float64)
     given = x.copy()
+    if check.kind == "function":  # a plain function f(x, **init), no layer object
+        _call(obs, "forward", lambda: layer(x, **check.init))
+        obs.arrays["input_after_forward"] = x.copy()
+        return obs
     instance = _call(obs, "instance", lambda: layer(**check.init))
     if obs.error:
         return obs
@@ -101,6 +105,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
         step, error_type, detail = obs.error
         what = {"instance": f"{layer_name}(...)", "numeric": f"{layer_name}.forward"}.get(
             step, f"{layer_name}.{step}")
+        if check.kind == "function":
+            what = layer_name
         if error_type == "NotImplementedError":
             fail("not_implemented", TEXT["not_implemented"].format(what=what))
         fail("exception", where, TEXT["exception"].format(what=what, error=error_type, detail=detail))
@@ -111,7 +117,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     for key in ("input_after_forward", "input_after_backward"):
         if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
             method_name = key.rsplit("_", 1)[-1]
-            fail("mutated", where, TEXT["mutated"].format(what=f"{layer_name}.{method_name}"))
+            what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
+            fail("mutated", where, TEXT["mutated"].format(what=what))
 
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
     # and the stability cell asks of backward only that it stays finite.
@@ -121,9 +128,10 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     else:
         method_name, kind, label = "forward", "values", ref.label
         expected = references.forward(check.reference, x, check.init)
-    if check.kind in ("forward", "backward", "stability"):
+    if check.kind in ("function", "forward", "backward", "stability"):
+        what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
         try:
-            assert_close(obs.arrays[method_name], expected, what=f"{layer_name}.{method_name}",
+            assert_close(obs.arrays[method_name], expected, what=what,
                          reference=label, x=x, input_dtype=case.dtype, hidden=check.hidden,
                          where=where, kind=kind)
         except CheckFailed as exc:
@@ -152,7 +160,8 @@ def run(check: LayerCheck, layer) -> None:
     name = getattr(layer, "__name__", type(layer).__name__)
     for case in check.cases:
         judge(check, name, case, observe(check, layer, case))
-    verb = {"forward": f"{name}.forward coincide con {references.get(check.reference).label}",
+    verb = {"function": f"{name} coincide con {references.get(check.reference).label}",
+            "forward": f"{name}.forward coincide con {references.get(check.reference).label}",
             "backward": f"{name}.backward coincide con autograd",
             "numerical_gradient": f"{name}.backward coincide con diferencias finitas",
             "stability": f"{name} es estable con entradas grandes"}[check.kind]
@@ -164,6 +173,13 @@ def _declare(kind, layer, reference, *, shapes, dtypes, seed, scale, values, ini
     check = LayerCheck(kind, reference, make_cases(shapes, dtypes, seed, scale, values),
                        dict(init or {}), hidden)
     run(check, layer)
+
+
+def check_function(func, reference: str, *, shapes=DEFAULT_SHAPES, dtypes=DEFAULT_DTYPES, seed=0,
+                   scale=6.0, values=None, init=None, hidden=False) -> None:
+    """``func(x, **init)`` equals the PyTorch reference elementwise on every case; x is left unchanged."""
+    _declare("function", func, reference, shapes=shapes, dtypes=dtypes, seed=seed, scale=scale,
+             values=values, init=init, hidden=hidden)
 
 
 def check_forward(layer, reference: str, *, shapes=DEFAULT_SHAPES, dtypes=DEFAULT_DTYPES, seed=0,

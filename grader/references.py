@@ -19,13 +19,25 @@ import numpy as np
 @dataclass(frozen=True)
 class Reference:
     label: str                      # what a student reads, e.g. "torch.nn.Sigmoid"
-    build: Callable[..., object]    # keyword arguments -> torch.nn.Module
+    build: Callable[..., object]    # keyword arguments -> torch.nn.Module or a torch function
     kinks: tuple[float, ...] = ()   # points where the derivative jumps
 
 
 def _nn():
     import torch.nn as nn
     return nn
+
+
+def _normal_pdf():
+    import torch
+    normal = torch.distributions.Normal(torch.tensor(0.0, dtype=torch.float64),
+                                        torch.tensor(1.0, dtype=torch.float64))
+    return lambda t: torch.exp(normal.log_prob(t))
+
+
+def _normal_cdf():
+    import torch
+    return torch.special.ndtr
 
 
 REFERENCES: dict[str, Reference] = {
@@ -44,6 +56,9 @@ REFERENCES: dict[str, Reference] = {
         "torch.nn.Softplus", lambda beta=1.0, threshold=20.0: _nn().Softplus(beta=beta, threshold=threshold)),
     "mish": Reference("torch.nn.Mish", lambda: _nn().Mish()),
     "softmax": Reference("torch.nn.Softmax", lambda axis=-1: _nn().Softmax(dim=axis)),
+    # Functions rather than layers (checked with check_function).
+    "normal_pdf": Reference("torch.distributions.Normal(0, 1)", _normal_pdf),
+    "normal_cdf": Reference("torch.special.ndtr", _normal_cdf),
 }
 
 

@@ -200,3 +200,18 @@ def test_random_cases_avoid_kinks_and_are_reproducible():
     x2, g2 = cases[0].inputs(kinks=(0.0,))
     assert np.array_equal(x1, x2) and np.array_equal(g1, g2)
     assert np.min(np.abs(x1)) >= 1e-2
+
+
+def test_check_function_compares_a_plain_function():
+    import math
+
+    def normal_cdf(x):
+        return 0.5 * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
+
+    def wrong_cdf(x):
+        return 0.5 * (1.0 + np.vectorize(math.erf)(x))
+
+    grader.check_function(normal_cdf, "normal_cdf")
+    msg = raises("valores incorrectos", grader.check_function, wrong_cdf, "normal_cdf")
+    assert msg.startswith("Valores incorrectos. En la prueba") and "wrong_cdf no coincide" in msg
+    grader.check_function(lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi), "normal_pdf")

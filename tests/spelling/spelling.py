@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
-WORDLIST = Path(__file__).with_name("palabras.txt")
+WORDLISTS = Path(__file__).parent  # palabras*.txt: reviewed technical terms, one per line
 DICTIONARY = "es_ES"
 
 _STRIP = [
@@ -36,6 +37,10 @@ def misspelled(text: str) -> list[str]:
         words.extend(part for part in token.split("-") if len(part) > 1)
     if not words:
         return []
-    proc = subprocess.run(["hunspell", "-d", DICTIONARY, "-p", str(WORDLIST), "-l"],
-                          input="\n".join(words), capture_output=True, text=True, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".dic", encoding="utf-8") as personal:
+        for wordlist in sorted(WORDLISTS.glob("palabras*.txt")):
+            personal.write(wordlist.read_text(encoding="utf-8") + "\n")
+        personal.flush()
+        proc = subprocess.run(["hunspell", "-d", DICTIONARY, "-p", personal.name, "-l"],
+                              input="\n".join(words), capture_output=True, text=True, check=True)
     return sorted(set(proc.stdout.split()))
