@@ -51,6 +51,7 @@ REFERENCES: dict[str, Reference] = {
     "elu": Reference("torch.nn.ELU", lambda alpha=1.0: _nn().ELU(alpha=alpha), kinks=(0.0,)),
     "selu": Reference("torch.nn.SELU", lambda: _nn().SELU(), kinks=(0.0,)),
     "gelu": Reference("torch.nn.GELU", lambda approximate="none": _nn().GELU(approximate=approximate)),
+    "gelu_tanh": Reference("torch.nn.GELU(approximate='tanh')", lambda: _nn().GELU(approximate="tanh")),
     "silu": Reference("torch.nn.SiLU", lambda: _nn().SiLU()),
     "softplus": Reference(
         "torch.nn.Softplus", lambda beta=1.0, threshold=20.0: _nn().Softplus(beta=beta, threshold=threshold)),
