@@ -8,10 +8,11 @@ from .errors import CheckFailed
 from .gradients import numerical_gradient, relative_error
 from .layer_checks import (check_backward, check_forward, check_function, check_numerical_gradient,
                            check_stability)
+from .task_checks import check_task
 from .plotting import plot_function_and_derivative, plot_reference
 
 __all__ = [
     "CheckFailed", "assert_close", "check_array", "numerical_gradient", "relative_error",
-    "check_function", "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
+    "check_function", "check_task", "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
     "plot_function_and_derivative", "plot_reference",
 ]

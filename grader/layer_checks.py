@@ -141,14 +141,14 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
 
     if check.kind == "stability":
         grad = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
-                           shape=x.shape, input_dtype=case.dtype)
+                           shape=x.shape, input_dtype=case.dtype, where=where)
         if not np.all(np.isfinite(grad)):
             fail("unstable", where, TEXT["unstable_values"].format(
                 what=f"{layer_name}.backward", max_abs=float(np.max(np.abs(x)))))
 
     if check.kind == "numerical_gradient":
         analytic = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
-                               shape=x.shape, input_dtype="float64")
+                               shape=x.shape, input_dtype="float64", where=where)
         error = relative_error(analytic, obs.arrays["numeric"])
         if not error < NUMERIC_TOLERANCE:
             fail("gradient_numeric", where, TEXT["gradient_numeric"].format(

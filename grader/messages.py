@@ -20,6 +20,9 @@ KIND = {
     "not_implemented": "ejercicio sin resolver",
     "mutated": "la entrada fue modificada",
     "warning": "advertencia numérica",
+    "missing_call": "no se usó la función pedida",
+    "forbidden_call": "se usó una función no permitida",
+    "statistics": "la distribución no es la pedida",
 }
 
 TEXT = {
@@ -55,6 +58,15 @@ TEXT = {
     "not_implemented": "{what} todavía no está implementado (lanza NotImplementedError).",
     "mutated": "{what} modificó el arreglo de entrada; calcula el resultado en un arreglo nuevo.",
     "warning_note": "Además, tu código emitió advertencias: {warnings}.",
+    "where_hidden_task": "En una prueba oculta ({dtype}):",
+    "type_tuple": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla de enteros.",
+    "type_tuple_n": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla con {n} elementos ({names}).",
+    "type_scalar": "{what} devolvió un objeto de tipo {got}; se esperaba un número real.",
+    "wrong_shape_value": "{what} devolvió la forma {got}; se esperaba {expected}.",
+    "expected_error": "{what} debía lanzar {error} porque las formas no son compatibles, pero devolvió {got}.",
+    "error_message_empty": "{what} lanzó {error} sin mensaje; explica en el mensaje qué dimensiones chocan.",
+    "missing_call": "{what} no llamó a {functions}; este ejercicio pide resolverlo con esa función.",
+    "forbidden_call": "{what} llamó a {functions}; en este ejercicio tienes que programarlo tú.",
     "passed": "Correcto: {what} (casos comprobados: {count}).",
     "passed_hidden": "Correcto: {what} (pruebas ocultas).",
 }

@@ -215,3 +215,57 @@ def test_check_function_compares_a_plain_function():
     msg = raises("valores incorrectos", grader.check_function, wrong_cdf, "normal_cdf")
     assert msg.startswith("Valores incorrectos. En la prueba") and "wrong_cdf no coincide" in msg
     grader.check_function(lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi), "normal_pdf")
+
+
+# ---- task checks ---------------------------------------------------------------------------------
+
+def broadcast_shape(a, b):
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da != db and 1 not in (da, db):
+            raise ValueError(f"dimensión {-i}: {da} y {db} no son compatibles")
+        out.append(max(da, db))
+    return tuple(reversed(out))
+
+
+SHAPE_SIZES = [(2, 3, True), (0, 2, True), (0, 0, True), (3, 3, False), (1, 4, False)]
+
+
+def test_check_task_accepts_a_correct_answer(capsys):
+    grader.check_task(broadcast_shape, "broadcast_shape", sizes=SHAPE_SIZES, seed=4)
+    grader.check_task(lambda a, b: ((a[:, None] - b[None]) ** 2).sum(-1), "pairwise_sq_dists",
+                      sizes=[(4, 7, 3), (1, 5, 2)], dtypes=["float64", "float32"])
+    assert capsys.readouterr().out.count("Correcto") == 2
+
+
+def test_check_task_names_each_failure():
+    raises("valores incorrectos", grader.check_task, lambda a, b: (1,), "broadcast_shape", sizes=[(2, 2, True)])
+    raises("se usó una función no permitida", grader.check_task, lambda a, b: np.broadcast_shapes(a, b),
+           "broadcast_shape", sizes=[(2, 2, True)])
+    msg = raises("valores incorrectos", grader.check_task, lambda a, b: tuple(a), "broadcast_shape",
+                 sizes=[(2, 2, False)])
+    assert "debía lanzar ValueError" in msg
+
+    def silent_error(a, b):
+        raise ValueError()
+    raises("valores incorrectos", grader.check_task, silent_error, "broadcast_shape", sizes=[(2, 2, False)])
+    # The (n, 1) - (n,) trap: broadcasting to (n, n) gives a plausible but wrong number.
+    raises("valores incorrectos", grader.check_task, lambda p, y: np.mean((p - y) ** 2),
+           "mse_column_vs_vector", sizes=[(6,)])
+    raises("no se usó la función pedida", grader.check_task, np.trace, "einsum_trace", sizes=[(4,)])
+    raises("forma incorrecta", grader.check_task, lambda a: np.einsum("ij->ij", a), "einsum_transpose",
+           sizes=[(3, 4)])
+    raises("tipo incorrecto", grader.check_task, lambda x: x.mean(axis=(0, 2, 3)), "channel_stats",
+           sizes=[(2, 3, 4, 5)])
+    # torch's default std is unbiased; the exercise asks for NumPy's ddof=0 and says so.
+    raises("valores incorrectos", grader.check_task,
+           lambda x: (x.mean(axis=(0, 2, 3)), x.std(axis=(0, 2, 3), ddof=1)), "channel_stats",
+           sizes=[(2, 3, 4, 5)])
+
+
+def test_einsum_is_restored_after_a_check():
+    original = np.einsum
+    grader.check_task(lambda a: np.einsum("ii->", a), "einsum_trace", sizes=[(3,)])
+    assert np.einsum is original

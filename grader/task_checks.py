@@ -1,0 +1,156 @@
+"""Checks of a plain function against a registered task (broadcasting, einsum, init, backprop).
+
+A task (``grader/tasks/``) knows how to build the arguments of one exercise from
+a size and a seed, and what PyTorch says the answer is. A test cell declares
+``grader.check_task(student_function, "task_name", sizes=[...], seed=...)``.
+Like the layer checks, running it has an untrusted half (``observe``: call the
+student's function, record result, warnings, error, and which tracked NumPy
+functions it called) and a trusted half (``judge``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import numbers
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .compare import assert_close
+from .errors import CheckFailed, fail
+from .messages import TEXT
+from .tasks import Expected, get_task
+
+
+@dataclass
+class TaskObservation:
+    result: object = None
+    error: tuple | None = None           # (exception type name, message)
+    warnings: list = field(default_factory=list)
+    called: set = field(default_factory=set)
+    args_after: tuple = ()
+
+
+@contextlib.contextmanager
+def _tracking(names, called: set):
+    """Temporarily wrap numpy functions (e.g. "einsum") to record that student code called them."""
+    originals = {name: getattr(np, name) for name in names}
+    for name, original in originals.items():
+        @functools.wraps(original)
+        def wrapper(*args, __name=name, __original=original, **kwargs):
+            called.add(__name)
+            return __original(*args, **kwargs)
+        setattr(np, name, wrapper)
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(np, name, original)
+
+
+def observe(func, task, args: tuple, init: dict) -> TaskObservation:
+    obs = TaskObservation()
+    given = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"), \
+            contextlib.redirect_stderr(io.StringIO()), _tracking(task.requires + task.forbids, obs.called):
+        warnings.simplefilter("always")
+        try:
+            obs.result = func(*given, **init)
+        except Exception as exc:  # the student's exception becomes a verdict
+            obs.error = (type(exc).__name__, str(exc)[:300])
+    obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
+    obs.args_after = given
+    return obs
+
+
+def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind):
+    if isinstance(expected, tuple) and all(isinstance(v, (int, np.integer)) for v in expected):
+        # A shape: compared exactly, and it must be a tuple of ints.
+        ok = isinstance(obtained, tuple) and all(isinstance(v, (int, np.integer)) for v in obtained)
+        if not ok:
+            fail("type", where, TEXT["type_tuple"].format(what=what, got=type(obtained).__name__))
+        if tuple(int(v) for v in obtained) != expected:
+            fail(kind, where, TEXT["wrong_shape_value"].format(
+                what=what, got="oculto" if hidden else tuple(obtained),
+                expected="oculto" if hidden else expected))
+        return
+    if np.ndim(expected) == 0 and not isinstance(obtained, np.ndarray):
+        if isinstance(obtained, bool) or not isinstance(obtained, (numbers.Real, np.floating)):
+            fail("type", where, TEXT["type_scalar"].format(what=what, got=type(obtained).__name__))
+        obtained = np.asarray(obtained, dtype=np.float64)
+        input_dtype = "float64" if obtained.dtype == np.float64 else input_dtype
+    assert_close(obtained, expected, what=what, reference=label, input_dtype=input_dtype,
+                 hidden=hidden, where=where, kind=kind)
+
+
+def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where: str,
+          hidden: bool, input_dtype: str) -> None:
+    used = [f"np.{n}" for n in task.forbids if n in obs.called]
+    if used:
+        fail("forbidden_call", where, TEXT["forbidden_call"].format(what=name, functions=", ".join(used)))
+    if isinstance(expected, Expected) and expected.error:
+        if obs.error and obs.error[0] == expected.error:
+            if not obs.error[1].strip():
+                fail("values", where, TEXT["error_message_empty"].format(what=name, error=expected.error))
+            return
+        got = f"{obs.error[0]}" if obs.error else "un resultado"
+        if obs.error and obs.error[0] == "NotImplementedError":
+            fail("not_implemented", TEXT["not_implemented"].format(what=name))
+        fail("values", where, TEXT["expected_error"].format(what=name, error=expected.error, got=got))
+    if obs.error:
+        error_type, detail = obs.error
+        if error_type == "NotImplementedError":
+            fail("not_implemented", TEXT["not_implemented"].format(what=name))
+        fail("exception", where, TEXT["exception"].format(what=name, error=error_type, detail=detail))
+    for before, after in zip(args, obs.args_after):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+            fail("mutated", where, TEXT["mutated"].format(what=name))
+    missing = [f"np.{n}" for n in task.requires if n not in obs.called]
+    if missing:
+        fail("missing_call", where, TEXT["missing_call"].format(what=name, functions=", ".join(missing)))
+    note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+    if task.judge is not None:
+        try:
+            task.judge(obs.result, args, where=where, hidden=hidden, name=name)
+        except CheckFailed as exc:
+            fail(exc.kind, *exc.details, note)
+        return
+    outputs = task.outputs
+    if len(outputs) > 1:
+        if not isinstance(obs.result, (tuple, list)) or len(obs.result) != len(outputs):
+            fail("type", where, TEXT["type_tuple_n"].format(
+                what=name, n=len(outputs), names=", ".join(outputs), got=type(obs.result).__name__))
+        pairs = list(zip(outputs, obs.result, expected))
+    else:
+        pairs = [(outputs[0], obs.result, expected)]
+    for output, obtained, exp in pairs:
+        what = name if len(outputs) == 1 else f"{name} ({output})"
+        try:
+            _compare_one(obtained, exp, what=what, label=task.label, input_dtype=input_dtype,
+                         hidden=hidden, where=where, kind=task.kind)
+        except CheckFailed as exc:
+            fail(exc.kind, *exc.details, note)
+
+
+def check_task(func, task_name: str, *, sizes, dtypes=("float64",), seed: int = 0, init=None,
+               hidden: bool = False) -> None:
+    """``func(*args, **init)`` equals the task's PyTorch reference for every size and dtype."""
+    task = get_task(task_name)
+    init = dict(init or {})
+    name = getattr(func, "__name__", task_name)
+    count = 0
+    for i, (size, dtype) in enumerate((s, d) for s in sizes for d in dtypes):
+        rng = np.random.default_rng(seed + i)
+        args = task.make_args(size, rng, dtype)
+        expected = task.expected(args, init)
+        where = (TEXT["where_hidden_task"].format(dtype=dtype) if hidden
+                 else TEXT["where_visible"].format(case=task.describe_case(args)))
+        obs = observe(func, task, args, init)
+        judge(task, name, args, obs, expected, where=where, hidden=hidden, input_dtype=dtype)
+        count += 1
+    print(TEXT["passed_hidden"].format(what=f"{name} ({task.label})") if hidden
+          else TEXT["passed"].format(what=f"{name} coincide con {task.label}", count=count))
