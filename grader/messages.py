@@ -48,6 +48,10 @@ TEXT = {
         "{what} no es coherente con tu forward: el gradiente por diferencias finitas centrales "
         "difiere con un error relativo {error:.3g} (tolerancia {tol:g})."
     ),
+    "gradient_numeric_task": (
+        "{what} no coincide con el gradiente por diferencias finitas centrales de la pérdida: "
+        "error relativo {error:.3g} (tolerancia {tol:g})."
+    ),
     "gradient_hint": "Comprueba la derivada local y que la multiplicas por el gradiente que llega de la capa siguiente (grad_output).",
     "unstable_warning": (
         "{what} emitió una advertencia con entradas grandes ({warning}). "
@@ -62,9 +66,15 @@ TEXT = {
     "type_tuple": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla de enteros.",
     "type_tuple_n": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla con {n} elementos ({names}).",
     "type_scalar": "{what} devolvió un objeto de tipo {got}; se esperaba un número real.",
-    "wrong_shape_value": "{what} devolvió la forma {got}; se esperaba {expected}.",
-    "expected_error": "{what} debía lanzar {error} porque las formas no son compatibles, pero devolvió {got}.",
-    "error_message_empty": "{what} lanzó {error} sin mensaje; explica en el mensaje qué dimensiones chocan.",
+    "wrong_shape_value": "{what} devolvió {got}; se esperaba {expected}.",
+    "expected_error": "{what} debía lanzar {error} con estos argumentos, pero devolvió {got}.",
+    "error_message_empty": "{what} lanzó {error} sin mensaje; explica en el mensaje qué está mal.",
+    "statistics_bound": "{what}: hay valores fuera de [-{bound:.4g}, {bound:.4g}] (máximo |W| = {got:.4g}).",
+    "statistics_moment": (
+        "{what}: {moment} de la muestra = {got:.4g}, se esperaba {expected:.4g} ± {tol:.2g} "
+        "(tolerancia de {z:g} errores típicos para {n} valores)."
+    ),
+    "statistics_hidden": "{what}: la {moment} de la muestra no es la esperada (fuera de {z:g} errores típicos).",
     "missing_call": "{what} no llamó a {functions}; este ejercicio pide resolverlo con esa función.",
     "forbidden_call": "{what} llamó a {functions}; en este ejercicio tienes que programarlo tú.",
     "passed": "Correcto: {what} (casos comprobados: {count}).",

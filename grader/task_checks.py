@@ -82,13 +82,12 @@ def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where,
         if isinstance(obtained, bool) or not isinstance(obtained, (numbers.Real, np.floating)):
             fail("type", where, TEXT["type_scalar"].format(what=what, got=type(obtained).__name__))
         obtained = np.asarray(obtained, dtype=np.float64)
-        input_dtype = "float64" if obtained.dtype == np.float64 else input_dtype
     assert_close(obtained, expected, what=what, reference=label, input_dtype=input_dtype,
                  hidden=hidden, where=where, kind=kind)
 
 
 def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where: str,
-          hidden: bool, input_dtype: str) -> None:
+          hidden: bool, input_dtype: str, init: dict) -> None:
     used = [f"np.{n}" for n in task.forbids if n in obs.called]
     if used:
         fail("forbidden_call", where, TEXT["forbidden_call"].format(what=name, functions=", ".join(used)))
@@ -115,7 +114,7 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
     note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
     if task.judge is not None:
         try:
-            task.judge(obs.result, args, where=where, hidden=hidden, name=name)
+            task.judge(obs.result, args, where=where, hidden=hidden, name=name, init=init)
         except CheckFailed as exc:
             fail(exc.kind, *exc.details, note)
         return
@@ -150,7 +149,7 @@ def check_task(func, task_name: str, *, sizes, dtypes=("float64",), seed: int = 
         where = (TEXT["where_hidden_task"].format(dtype=dtype) if hidden
                  else TEXT["where_visible"].format(case=task.describe_case(args)))
         obs = observe(func, task, args, init)
-        judge(task, name, args, obs, expected, where=where, hidden=hidden, input_dtype=dtype)
+        judge(task, name, args, obs, expected, where=where, hidden=hidden, input_dtype=dtype, init=init)
         count += 1
     print(TEXT["passed_hidden"].format(what=f"{name} ({task.label})") if hidden
           else TEXT["passed"].format(what=f"{name} coincide con {task.label}", count=count))

@@ -269,3 +269,56 @@ def test_einsum_is_restored_after_a_check():
     original = np.einsum
     grader.check_task(lambda a: np.einsum("ii->", a), "einsum_trace", sizes=[(3,)])
     assert np.einsum is original
+
+
+def test_initializers_are_judged_statistically():
+    import math
+
+    def fans(shape):
+        receptive = int(np.prod(shape[2:]))
+        return shape[1] * receptive, shape[0] * receptive
+
+    def kaiming_normal(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+        fan_in, fan_out = fans(shape)
+        gain = math.sqrt(2.0 / (1 + a * a)) if nonlinearity == "leaky_relu" else math.sqrt(2.0)
+        return rng.normal(0.0, gain / math.sqrt(fan_in if mode == "fan_in" else fan_out), size=shape)
+
+    def swapped(shape, rng, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+        return kaiming_normal(shape, rng, a, "fan_out" if mode == "fan_in" else "fan_in", nonlinearity)
+
+    def uniform(shape, rng, gain=1.0):
+        bound = gain * math.sqrt(6.0 / sum(fans(shape)))
+        return rng.uniform(-bound, bound, size=shape)
+
+    def half_open(shape, rng, gain=1.0):
+        return np.abs(uniform(shape, rng, gain))
+
+    sizes = [(256, 128), (64, 3, 5, 5)]
+    grader.check_task(kaiming_normal, "kaiming_normal", sizes=sizes, init={"nonlinearity": "relu"})
+    grader.check_task(uniform, "xavier_uniform", sizes=sizes, init={"gain": 5 / 3})
+    raises("la distribución no es la pedida", grader.check_task, swapped, "kaiming_normal", sizes=sizes,
+           init={"nonlinearity": "relu"})
+    raises("la distribución no es la pedida", grader.check_task, half_open, "xavier_uniform", sizes=sizes)
+    raises("la distribución no es la pedida", grader.check_task,
+           lambda shape, rng, gain=1.0: 1.01 * uniform(shape, rng, gain), "xavier_uniform", sizes=sizes)
+
+
+def test_backprop_tasks_accept_the_chain_rule_and_reject_slips(capsys):
+    def mse_grad(pred, target):
+        return 2.0 * (pred - target[:, None]) / pred.shape[0]
+
+    def lin_grad(x, w, b, grad_output):
+        return grad_output @ w.T, x.T @ grad_output, grad_output.sum(axis=0)
+
+    grader.check_task(mse_grad, "mse_grad", sizes=[(5,), (1,)], dtypes=["float64", "float32"])
+    grader.check_task(lin_grad, "lin_grad", sizes=[(5, 3, 4)], dtypes=["float64", "float32"])
+    grader.check_task(lin_grad, "lin_grad_numeric", sizes=[(5, 3, 4)])
+    assert capsys.readouterr().err == ""
+    raises("forma incorrecta", grader.check_task, lambda p, t: 2 * (p[:, 0] - t) / len(t), "mse_grad", sizes=[(5,)])
+    raises("el gradiente no coincide con pytorch", grader.check_task,
+           lambda p, t: 2 * (t[:, None] - p) / len(t), "mse_grad", sizes=[(5,)])
+    raises("el gradiente no coincide con diferencias finitas", grader.check_task,
+           lambda x, w, b, g: (g @ w.T, x.T @ g, g.mean(axis=0)), "lin_grad_numeric", sizes=[(5, 3, 4)])
+    raises("el gradiente no coincide con pytorch", grader.check_task,
+           lambda x, w, b, g: (g @ w.T, g.T @ x, g.sum(axis=0)) if w.shape[0] == w.shape[1] else
+           (g @ w.T, (g.T @ x).T * 1.5, g.sum(axis=0)), "lin_grad", sizes=[(5, 3, 4)])

@@ -62,7 +62,7 @@ def get_task(name: str) -> Task:
 
 
 def _load_all() -> None:
-    from . import broadcasting, einsum  # noqa: F401  (registration happens on import)
+    from . import backprop, broadcasting, einsum, initialization  # noqa: F401  (registration happens on import)
 
 
 def torch64(a):

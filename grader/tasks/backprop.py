@@ -1,0 +1,171 @@
+"""04-regla-de-la-cadena: a 2-layer MLP (x @ w + b → ReLU → linear → MSE) by hand.
+
+Every gradient has two references: PyTorch autograd on the same model built
+from ``nn.Linear`` (whose weight is (out, in): ours transposed), and central
+finite differences of the loss in float64 (the ``*_numeric`` tasks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import Task, register, torch64
+from ..compare import check_array
+from ..errors import fail
+from ..gradients import relative_error
+from ..messages import TEXT
+
+NUMERIC_TOLERANCE = 1e-6
+
+
+def _away_from_zero(a, margin=1e-2):
+    return np.where(np.abs(a) < margin, np.where(a >= 0, margin, -margin), a)
+
+
+def _regression(size, rng, dtype):
+    (n,) = size
+    return (rng.normal(size=(n, 1)).astype(dtype), rng.normal(size=n).astype(dtype))
+
+
+def _mse(pred, target):
+    import torch
+    return float(torch.nn.functional.mse_loss(torch64(pred).squeeze(1), torch64(target)))
+
+
+def _mse_grad(pred, target):
+    import torch
+    p = torch64(pred).requires_grad_(True)
+    torch.nn.functional.mse_loss(p.squeeze(1), torch64(target)).backward()
+    return p.grad.numpy()
+
+
+register(Task(name="mse", label="torch.nn.functional.mse_loss", make_args=_regression, reference=_mse,
+              describe=lambda a: f"pred de forma {a[0].shape}, target de forma {a[1].shape}"))
+register(Task(name="mse_grad", label="autograd de torch.nn.functional.mse_loss", make_args=_regression,
+              reference=_mse_grad, kind="gradient_torch",
+              describe=lambda a: f"pred de forma {a[0].shape}, target de forma {a[1].shape}"))
+
+
+def _relu_args(size, rng, dtype):
+    return (_away_from_zero(rng.normal(size=size) * 3).astype(dtype), rng.normal(size=size).astype(dtype))
+
+
+def _relu_grad(z, grad_output):
+    import torch
+    t = torch64(z).requires_grad_(True)
+    torch.relu(t).backward(torch64(grad_output))
+    return t.grad.numpy()
+
+
+register(Task(name="relu_grad", label="autograd de torch.relu", make_args=_relu_args, reference=_relu_grad,
+              kind="gradient_torch", describe=lambda a: f"z y grad_output de forma {a[0].shape}, {a[0].dtype}"))
+
+
+def _linear_args(size, rng, dtype):
+    n, d_in, d_out = size
+    return tuple(rng.normal(size=s).astype(dtype) for s in [(n, d_in), (d_in, d_out), (d_out,), (n, d_out)])
+
+
+def _linear_module(w, b):
+    import torch
+    layer = torch.nn.Linear(w.shape[0], w.shape[1], dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(torch64(w).T)   # nn.Linear keeps (out, in)
+        layer.bias.copy_(torch64(b))
+    return layer
+
+
+def _lin_grad(x, w, b, grad_output):
+    xt = torch64(x).requires_grad_(True)
+    layer = _linear_module(w, b)
+    layer(xt).backward(torch64(grad_output))
+    return (xt.grad.numpy(), layer.weight.grad.numpy().T, layer.bias.grad.numpy())
+
+
+def _describe_linear(a):
+    return f"x {a[0].shape}, w {a[1].shape}, b {a[2].shape}, grad_output {a[3].shape}, {a[0].dtype}"
+
+
+register(Task(name="lin_grad", label="autograd de torch.nn.Linear", make_args=_linear_args,
+              reference=_lin_grad, outputs=("dx", "dw", "db"), kind="gradient_torch",
+              describe=_describe_linear))
+
+
+def _mlp_args(size, rng, dtype):
+    n, d_in, hidden = size
+    shapes = [(n, d_in), (d_in, hidden), (hidden,), (hidden, 1), (1,)]
+    x, w1, b1, w2, b2 = (rng.normal(size=s) for s in shapes)
+    w1 /= np.sqrt(d_in)
+    b1 = _away_from_zero(b1)
+    target = rng.normal(size=n)
+    return tuple(a.astype(dtype) for a in (x, w1, b1, w2, b2, target))
+
+
+def mlp_loss(x, w1, b1, w2, b2, target) -> float:
+    """The model and loss of the notebook, in NumPy float64 (for finite differences)."""
+    hidden = np.maximum(x @ w1 + b1, 0.0)
+    pred = hidden @ w2 + b2
+    return float(np.mean((pred[:, 0] - target) ** 2))
+
+
+def _forward_and_backward(x, w1, b1, w2, b2, target):
+    import torch
+    first, second = _linear_module(w1, b1), _linear_module(w2, b2)
+    pred = second(torch.relu(first(torch64(x))))
+    loss = torch.nn.functional.mse_loss(pred.squeeze(1), torch64(target))
+    loss.backward()
+    return (float(loss.detach()), first.weight.grad.numpy().T, first.bias.grad.numpy(),
+            second.weight.grad.numpy().T, second.bias.grad.numpy())
+
+
+def _describe_mlp(a):
+    return f"x {a[0].shape}, w1 {a[1].shape}, w2 {a[3].shape}, target {a[5].shape}, {a[0].dtype}"
+
+
+MLP_OUTPUTS = ("loss", "dw1", "db1", "dw2", "db2")
+register(Task(name="forward_and_backward", label="autograd de PyTorch (nn.Linear → ReLU → nn.Linear → MSE)",
+              make_args=_mlp_args, reference=_forward_and_backward, outputs=MLP_OUTPUTS,
+              kind="gradient_torch", describe=_describe_mlp))
+
+
+def _numeric_gradient(f, args, index, h=1e-6):
+    args = [np.array(a, dtype=np.float64) for a in args]
+    grad = np.zeros_like(args[index])
+    flat, flat_grad = args[index].reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + h
+        plus = f(*args)
+        flat[i] = original - h
+        minus = f(*args)
+        flat[i] = original
+        flat_grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def _judge_numeric(loss, outputs, wrt):
+    """Judge gradients (one per name in ``outputs``) against finite differences of ``loss``."""
+    def judge(result, args, *, where, hidden, name, init):
+        # forward_and_backward returns the loss first: the gradients are the last len(outputs) values.
+        values = list(result)[-len(outputs):] if isinstance(result, (tuple, list)) else [result]
+        if len(values) != len(outputs):
+            fail("type", where, TEXT["type_tuple_n"].format(what=name, n=len(outputs), names=", ".join(outputs),
+                                                            got=type(result).__name__))
+        for output, value, index in zip(outputs, values, wrt):
+            expected = _numeric_gradient(loss, args, index)
+            got = check_array(value, what=f"{name} ({output})", shape=expected.shape, input_dtype="float64",
+                              where=where)
+            error = relative_error(got, expected)
+            if not error < NUMERIC_TOLERANCE:
+                fail("gradient_numeric", where, TEXT["gradient_numeric_task"].format(
+                    what=f"{name} ({output})", error=error, tol=NUMERIC_TOLERANCE))
+    return judge
+
+
+register(Task(name="lin_grad_numeric", label="diferencias finitas",
+              make_args=_linear_args, reference=lambda *a: None, describe=_describe_linear,
+              judge=_judge_numeric(lambda x, w, b, g: float(np.sum((x @ w + b) * g)), ("dx", "dw", "db"),
+                                   (0, 1, 2))))
+register(Task(name="forward_and_backward_numeric", label="diferencias finitas",
+              make_args=_mlp_args, reference=lambda *a: None, describe=_describe_mlp,
+              judge=_judge_numeric(mlp_loss, ("dw1", "db1", "dw2", "db2"), (1, 2, 3, 4))))
