@@ -37,3 +37,11 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.record_timing = False
 c.LimitOutput.max_lines = 1000
+
+# Student feedback: nbgrader's default steps, plus one that removes hidden tests and replaces
+# tracebacks with the checks' one-line Spanish messages (grader/feedback.py).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "grader.feedback.StudentFeedback",
+]

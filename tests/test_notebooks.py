@@ -58,3 +58,11 @@ def test_catalog_entry(graded, notebook, entry):
     result = graded[entry.student]
     problem = catalogs.verdict(entry, result.scores, result.feedback)
     assert problem == "", f"{entry.name}: {problem}; scores {result.scores}"
+
+
+def test_feedback_never_shows_hidden_tests_or_tracebacks(graded):
+    for student, result in graded.items():
+        if not result.scores:
+            continue
+        for leak in ("HIDDEN TESTS", "hidden=True", "Traceback", "File \""):
+            assert leak not in result.feedback, f"{student}: feedback shows {leak!r}"

@@ -1,0 +1,27 @@
+"""nbgrader preprocessor for student feedback: no hidden tests, no tracebacks.
+
+nbgrader's feedback shows the full source of every test cell (hidden tests
+included) and the full traceback of a failing check, whose lines quote the
+hidden declaration. This step, added to ``GenerateFeedback.preprocessors`` in
+``nbgrader_config.py``, removes the hidden region from every cell and replaces
+each error's traceback with its one-line message — for a failing check, the
+Spanish sentence that says what is wrong.
+"""
+
+from __future__ import annotations
+
+from nbgrader.preprocessors import ClearHiddenTests
+
+
+class StudentFeedback(ClearHiddenTests):
+    """Strip hidden tests and tracebacks from autograded notebooks before rendering feedback."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._remove_hidden_test_region(cell)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                message = output.get("evalue", "")
+                if output.get("ename") not in ("CheckFailed", "AssertionError"):
+                    message = f"{output.get('ename')}: {message}"
+                output["traceback"] = [message]
+        return cell, resources
