@@ -60,7 +60,11 @@ def load(path: Path) -> Catalog:
 
 
 def submissions(catalog: Catalog) -> list[Submission]:
-    return [Submission(e.student, catalog.assignment, catalog.notebook, {e.cell: e.code})
+    """One submission per entry: the reference answer in every answer cell but the entry's own.
+
+    So an entry is judged on its own cell; the other exercises of the notebook are right.
+    """
+    return [Submission(e.student, catalog.assignment, catalog.notebook, {e.cell: e.code}, from_solutions=True)
             for e in catalog.entries]
 
 

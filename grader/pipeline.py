@@ -45,6 +45,10 @@ def _graded_notebooks(course: Path, assignment: str, student: str) -> set[str]:
     return {p.stem for p in folder.glob("*.ipynb")} if folder.is_dir() else set()
 
 
+def _submitted_notebooks(course: Path, assignment: str, student: str) -> set[str]:
+    return {p.stem for p in (course / "submitted" / student / assignment).glob("*.ipynb")}
+
+
 def _failure_reason(log: str) -> str:
     """The exception nbgrader's log ends with (e.g. NotJSONError: ...), or its last error line."""
     lines = [ln.strip() for ln in log.splitlines()]
@@ -60,13 +64,14 @@ def grade(course: Path, assignment: str) -> GradeReport:
     any submission that run left ungraded is retried alone so that its own log
     gives the reason it is reported with.
     """
-    expected = {p.stem for p in (course / "source" / assignment).glob("*.ipynb")}
     report = GradeReport(assignment)
     students = submitted_students(course, assignment)
     if not students:
         return report
     nbgrader(course, "autograde", assignment, "--create", "--force", check=False)
     for student in students:
+        # What this student handed in must come out graded (a notebook not handed in scores 0).
+        expected = _submitted_notebooks(course, assignment, student)
         if _graded_notebooks(course, assignment, student) >= expected:
             report.graded.append(student)
             continue
