@@ -39,9 +39,20 @@ c.Execute.record_timing = False
 c.LimitOutput.max_lines = 1000
 
 # Student feedback: nbgrader's default steps, plus one that removes hidden tests and replaces
-# tracebacks with the checks' one-line Spanish messages (grader/feedback.py).
+# tracebacks with the checks' one-line Spanish messages (grader/preprocessors.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "grader.feedback.StudentFeedback",
+    "grader.preprocessors.StudentFeedback",
+]
+
+# Solutions: nbgrader's default steps, then merge printed chunks so that the executed
+# notebooks are the same on every run (how a kernel splits output depends on timing).
+c.GenerateSolution.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.Execute",
+    "grader.preprocessors.CoalesceStreams",
 ]

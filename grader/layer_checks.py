@@ -135,7 +135,9 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
                          reference=label, x=x, input_dtype=case.dtype, hidden=check.hidden,
                          where=where, kind=kind)
         except CheckFailed as exc:
-            unstable = check.kind == "stability" and exc.kind in ("values", "nonfinite")
+            # In the stability cell, non-finite values are instability; finite wrong values are
+            # just wrong values (e.g. truncated constants), and are named so.
+            unstable = check.kind == "stability" and exc.kind == "nonfinite"
             fail("unstable" if unstable else exc.kind, *exc.details, note,
                  TEXT["gradient_hint"] if exc.kind == "gradient_torch" else "")
 

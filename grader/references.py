@@ -23,20 +23,28 @@ class Reference:
     kinks: tuple[float, ...] = ()   # points where the derivative jumps
 
 
+def single_threaded_torch():
+    """torch, set to one thread: references are tiny, and PyTorch's thread pool on a loaded
+    2-core machine turned milliseconds into seconds (measured)."""
+    import torch
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+    return torch
+
+
 def _nn():
-    import torch.nn as nn
-    return nn
+    return single_threaded_torch().nn
 
 
 def _normal_pdf():
-    import torch
+    torch = single_threaded_torch()
     normal = torch.distributions.Normal(torch.tensor(0.0, dtype=torch.float64),
                                         torch.tensor(1.0, dtype=torch.float64))
     return lambda t: torch.exp(normal.log_prob(t))
 
 
 def _normal_cdf():
-    import torch
+    torch = single_threaded_torch()
     return torch.special.ndtr
 
 

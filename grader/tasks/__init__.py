@@ -66,5 +66,5 @@ def _load_all() -> None:
 
 
 def torch64(a):
-    import torch
-    return torch.as_tensor(np.asarray(a, dtype=np.float64))
+    from ..references import single_threaded_torch
+    return single_threaded_torch().as_tensor(np.asarray(a, dtype=np.float64))
