@@ -84,8 +84,10 @@ def observe(check: LayerCheck, layer, case: Case) -> Observation:
     obs.arrays["input_after_forward"] = x.copy()
     if obs.error or check.kind == "forward":
         return obs
+    upstream_given = upstream.copy()
     _call(obs, "backward", instance.backward, upstream)
     obs.arrays["input_after_backward"] = x.copy()
+    obs.arrays["upstream_changed"] = not np.array_equal(upstream, upstream_given)
     if obs.error or check.kind != "numerical_gradient":
         return obs
     forward_fresh = lambda z: layer(**check.init).forward(z)  # noqa: E731
@@ -119,6 +121,9 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
             method_name = key.rsplit("_", 1)[-1]
             what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
             fail("mutated", where, TEXT["mutated"].format(what=what))
+    if obs.arrays.get("upstream_changed"):
+        # In a network the same gradient can flow into two branches (residual blocks).
+        fail("mutated", where, TEXT["mutated"].format(what=f"{layer_name}.backward (grad_output)"))
 
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
     # and the stability cell asks of backward only that it stays finite.

@@ -322,3 +322,11 @@ def test_backprop_tasks_accept_the_chain_rule_and_reject_slips(capsys):
     raises("el gradiente no coincide con pytorch", grader.check_task,
            lambda x, w, b, g: (g @ w.T, g.T @ x, g.sum(axis=0)) if w.shape[0] == w.shape[1] else
            (g @ w.T, (g.T @ x).T * 1.5, g.sum(axis=0)), "lin_grad", sizes=[(5, 3, 4)])
+
+
+def test_backward_must_not_modify_grad_output():
+    def in_place(self, grad_output):
+        grad_output *= self.out * (1.0 - self.out)
+        return grad_output
+    msg = raises("la entrada fue modificada", grader.check_backward, variant(backward=in_place), "sigmoid")
+    assert "grad_output" in msg
