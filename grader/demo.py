@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from . import pipeline, submissions
+from .nbgrader_cli import nbgrader
 from .submissions import Submission
 
 DEMO_FILE = Path("demo") / "clase.toml"
@@ -25,8 +26,15 @@ def load_class(course: Path) -> list[tuple[Submission, str]]:
 
 
 def _clear_demo_student(course: Path, student: str) -> None:
+    """Forget a demo student's earlier run: files and gradebook entries.
+
+    nbgrader refuses to regenerate an assignment whose notebooks changed while
+    submissions to it exist, so a second demo run after adding a notebook needs this.
+    """
     for step in ("submitted", "autograded", "feedback"):
         shutil.rmtree(course / step / student, ignore_errors=True)
+    if (course / "gradebook.db").exists():
+        nbgrader(course, "db", "student", "remove", student, "--force", check=False)
 
 
 def format_table(rows: list[dict], failed: dict) -> str:
@@ -46,13 +54,13 @@ def format_table(rows: list[dict], failed: dict) -> str:
 
 def run(course: Path, say=print) -> dict:
     """Run the whole demo in ``course``; returns {"rows": score rows, "failed": {(student, assignment): reason}}."""
+    demo = load_class(course)
+    for sub, _ in demo:
+        _clear_demo_student(course, sub.student)
     say("1/5 Generating release/ and solutions/ from source/ ...")
     pipeline.release(course)
     pipeline.solutions(course)
-    demo = load_class(course)
     say(f"2/5 Writing {len(demo)} demo submissions into submitted/ ...")
-    for sub, description in demo:
-        _clear_demo_student(course, sub.student)
     for sub, description in demo:
         submissions.write(course, sub)
         say(f"    {sub.student:<8} {sub.assignment}/{sub.notebook}: {description}")
