@@ -85,7 +85,9 @@ def assert_close(
         max_abs=float(np.max(abs_err[mismatch])), max_rel=float(max_rel), rtol=rtol, atol=atol)]
     if not hidden:
         index = tuple(int(i) for i in np.argwhere(mismatch)[0])
-        x_value = None if x is None else float(np.asarray(x)[index])
-        lines.append(TEXT["first_mismatch"].format(
-            index=index, x=x_value, expected=float(expected[index]), got=float(got[index])))
+        values = dict(index=index, expected=float(expected[index]), got=float(got[index]))
+        if x is None or np.shape(x) != expected.shape:
+            lines.append(TEXT["first_mismatch_no_x"].format(**values))
+        else:
+            lines.append(TEXT["first_mismatch"].format(x=float(np.asarray(x)[index]), **values))
     fail(kind, *lines)

@@ -40,6 +40,7 @@ TEXT = {
         "(tolerancia: rtol={rtol:g}, atol={atol:g})."
     ),
     "first_mismatch": "Primer elemento distinto, en el índice {index}: x = {x!r}, esperado {expected!r}, obtenido {got!r}.",
+    "first_mismatch_no_x": "Primer elemento distinto, en el índice {index}: esperado {expected!r}, obtenido {got!r}.",
     "gradient_torch": (
         "{what} no coincide con el gradiente de {reference} calculado con autograd "
         "(gradiente de salida aleatorio): error relativo {error:.3g} (tolerancia {tol:g})."
