@@ -12,7 +12,7 @@ import numpy as np
 from . import Task, register, torch64
 from ..compare import check_array
 from ..errors import fail
-from ..gradients import relative_error
+from ..gradients import numerical_gradient, relative_error
 from ..messages import TEXT
 
 NUMERIC_TOLERANCE = 1e-6
@@ -128,19 +128,10 @@ register(Task(name="forward_and_backward", label="autograd de PyTorch (nn.Linear
               kind="gradient_torch", describe=_describe_mlp))
 
 
-def _numeric_gradient(f, args, index, h=1e-6):
-    args = [np.array(a, dtype=np.float64) for a in args]
-    grad = np.zeros_like(args[index])
-    flat, flat_grad = args[index].reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        original = flat[i]
-        flat[i] = original + h
-        plus = f(*args)
-        flat[i] = original - h
-        minus = f(*args)
-        flat[i] = original
-        flat_grad[i] = (plus - minus) / (2 * h)
-    return grad
+def _numeric_gradient(loss, args, index):
+    """Central differences of a scalar loss with respect to its argument number ``index``."""
+    args = [np.asarray(a, dtype=np.float64) for a in args]
+    return numerical_gradient(lambda v: loss(*args[:index], v, *args[index + 1:]), args[index], 1.0)
 
 
 def _judge_numeric(loss, outputs, wrt):
