@@ -6,8 +6,9 @@ course grades (the CLI, the demo, the variant harness) goes through it.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .nbgrader_cli import NbgraderError, assignments, nbgrader  # noqa: F401 (re-exported)
@@ -19,6 +20,21 @@ class GradeReport:
     assignment: str
     graded: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)   # student -> reason (English, for the instructor)
+
+    def save(self, course: Path) -> Path:
+        """reports/<assignment>.json: instructor-only, never shown to students."""
+        path = course / "reports" / f"{self.assignment}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+
+def load_report(course: Path, assignment: str) -> GradeReport:
+    """The report the last ``grade`` of ``assignment`` saved (empty if it was never graded)."""
+    path = course / "reports" / f"{assignment}.json"
+    if not path.exists():
+        return GradeReport(assignment)
+    return GradeReport(**json.loads(path.read_text(encoding="utf-8")))
 
 
 def release(course: Path, only: str | None = None) -> None:
@@ -64,6 +80,12 @@ def grade(course: Path, assignment: str) -> GradeReport:
     any submission that run left ungraded is retried alone so that its own log
     gives the reason it is reported with.
     """
+    report = _grade(course, assignment)
+    report.save(course)
+    return report
+
+
+def _grade(course: Path, assignment: str) -> GradeReport:
     report = GradeReport(assignment)
     students = submitted_students(course, assignment)
     if not students:
@@ -127,5 +149,5 @@ def score_table(course: Path) -> list[dict]:
 
 
 
-__all__ = ["GradeReport", "NbgraderError", "release", "solutions", "grade", "feedback", "export",
+__all__ = ["GradeReport", "load_report", "NbgraderError", "release", "solutions", "grade", "feedback", "export",
            "cell_scores", "score_table", "submitted_students"]
