@@ -24,6 +24,7 @@ import numpy as np
 from . import references
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
+from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import numerical_gradient, relative_error
 from .messages import TEXT
@@ -162,18 +163,32 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
                 what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)
 
 
-def run(check: LayerCheck, layer) -> None:
-    """Observe and judge every case; print one short line when all pass."""
-    name = getattr(layer, "__name__", type(layer).__name__)
-    for case in check.cases:
-        judge(check, name, case, observe(check, layer, case))
+def observe_all(check: LayerCheck, layer) -> list[Observation]:
+    """Observe every case (the untrusted half, run where the student's code lives)."""
+    return [observe(check, layer, case) for case in check.cases]
+
+
+def verify(check: LayerCheck, name: str, observed: list) -> str:
+    """Judge every case's observation (the trusted half); the line to print when all pass."""
+    if len(observed) != len(check.cases):
+        fail("incomplete", TEXT["incomplete"])
+    for case, obs in zip(check.cases, observed):
+        judge(check, name, case, obs)
     verb = {"function": f"{name} coincide con {references.get(check.reference).label}",
             "forward": f"{name}.forward coincide con {references.get(check.reference).label}",
             "backward": f"{name}.backward coincide con autograd",
             "numerical_gradient": f"{name}.backward coincide con diferencias finitas",
             "stability": f"{name} es estable con entradas grandes"}[check.kind]
-    print(TEXT["passed_hidden"].format(what=verb) if check.hidden
-          else TEXT["passed"].format(what=verb, count=len(check.cases)))
+    return (TEXT["passed_hidden"].format(what=verb) if check.hidden
+            else TEXT["passed"].format(what=verb, count=len(check.cases)))
+
+
+RUNNER = Runner(observe_all, verify, {"Observation": Observation})
+
+
+def run(check: LayerCheck, layer) -> None:
+    """Observe and judge every case (or only observe/record, when grading); print one line."""
+    execute(check, layer, RUNNER, type(layer).__name__)
 
 
 def _declare(kind, layer, reference, *, shapes, dtypes, seed, scale, values, init, hidden):

@@ -23,6 +23,7 @@ KIND = {
     "missing_call": "no se usó la función pedida",
     "forbidden_call": "se usó una función no permitida",
     "statistics": "la distribución no es la pedida",
+    "incomplete": "la prueba no llegó a completarse",
 }
 
 TEXT = {
@@ -80,4 +81,18 @@ TEXT = {
     "forbidden_call": "{what} llamó a {functions}; en este ejercicio tienes que programarlo tú.",
     "passed": "Correcto: {what} (casos comprobados: {count}).",
     "passed_hidden": "Correcto: {what} (pruebas ocultas).",
+    # Grading: what a student reads when a test cell could not be judged.
+    "observed": "Observado: se comprueba fuera del cuaderno al corregir.",
+    "incomplete": "Tu código no dejó ejecutar esta prueba hasta el final (no se obtuvieron sus resultados).",
+    "not_run": "Esta prueba no se ejecutó: {reason}",
+    "reason_timeout": "la celda {cell} superó el tiempo máximo de {seconds:g} s.",
+    "reason_kernel_died": "el proceso de Python se detuvo en la celda {cell} (por ejemplo, por os._exit, "
+                          "un fallo de memoria o una señal).",
+    "reason_output_flood": "la celda {cell} escribió demasiada salida (más de {limit} bytes).",
+    "reason_cell_error": "la celda de la prueba terminó con un error ({error}).",
+    "earlier_error": "Antes falló la celda {cell} ({error}): revisa que se ejecute sin errores.",
+    "torch_hint": "Durante la corrección PyTorch no está disponible: las respuestas se escriben con NumPy.",
+    "reason_not_reached": "el cuaderno no llegó a esta celda.",
+    "output_truncated": "[Salida recortada: superó {limit} bytes.]",
+    "demo_skipped": "[Celda de demostración: no se ejecuta al corregir.]",
 }

@@ -7,7 +7,7 @@ course grades (the CLI, the demo, the variant harness) goes through it.
 from __future__ import annotations
 
 import json
-import re
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,9 @@ class GradeReport:
     assignment: str
     graded: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)   # student -> reason (English, for the instructor)
+    notes: dict = field(default_factory=dict)    # student -> what looked wrong while grading (tampering, crashes)
+    seconds: dict = field(default_factory=dict)  # stage -> seconds summed over notebooks, and "wall"
+    workers: dict = field(default_factory=dict)  # host:pid of the processes that ran jobs -> count
 
     def save(self, course: Path) -> Path:
         """reports/<assignment>.json: instructor-only, never shown to students."""
@@ -56,55 +59,65 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir())
 
 
-def _graded_notebooks(course: Path, assignment: str, student: str) -> set[str]:
-    folder = course / "autograded" / student / assignment
-    return {p.stem for p in folder.glob("*.ipynb")} if folder.is_dir() else set()
+def grade(course: Path, assignment: str, *, workers: int | None = None, scheduler: str | None = None,
+          allow_unsandboxed: bool = False, limits=None, progress=None) -> GradeReport:
+    """Grade every submission of ``assignment``; one broken or hostile submission never stops the others.
 
-
-def _submitted_notebooks(course: Path, assignment: str, student: str) -> set[str]:
-    return {p.stem for p in (course / "submitted" / student / assignment).glob("*.ipynb")}
-
-
-def _failure_reason(log: str) -> str:
-    """The exception nbgrader's log ends with (e.g. NotJSONError: ...), or its last error line."""
-    lines = [ln.strip() for ln in log.splitlines()]
-    exceptions = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b.*:", ln)]
-    errors = [ln for ln in lines if "ERROR" in ln]
-    return (exceptions or errors or ["nbgrader did not grade it"])[-1][:400]
-
-
-def grade(course: Path, assignment: str) -> GradeReport:
-    """Autograde every submission of ``assignment``; one broken submission never stops the others.
-
-    All submissions are graded in one nbgrader run (its start-up is paid once);
-    any submission that run left ungraded is retried alone so that its own log
-    gives the reason it is reported with.
+    Notebooks run in parallel (``workers`` threads, default one per core, or on
+    the Dask cluster at ``scheduler``), each in its own sandboxed kernel, and are
+    scored by the clean process that ran the job (``grader/engine.py``). Grades
+    are recorded with nbgrader's own ``SaveAutoGrades``. Untrusted code never
+    runs unsandboxed unless ``allow_unsandboxed``.
     """
-    report = _grade(course, assignment)
-    report.save(course)
-    return report
-
-
-def _grade(course: Path, assignment: str) -> GradeReport:
+    from .bookkeeping import Bookkeeper
+    from .engine import Job, Limits, run_jobs, sandbox_or_refuse
+    started = time.monotonic()
+    sandboxed = True if scheduler else sandbox_or_refuse(allow_unsandboxed)
+    book = Bookkeeper(course)
     report = GradeReport(assignment)
-    students = submitted_students(course, assignment)
-    if not students:
-        return report
-    nbgrader(course, "autograde", assignment, "--create", "--force", check=False)
+    stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
+    jobs, students = [], submitted_students(course, assignment)
     for student in students:
-        # What this student handed in must come out graded (a notebook not handed in scores 0).
-        expected = _submitted_notebooks(course, assignment, student)
-        if _graded_notebooks(course, assignment, student) >= expected:
-            report.graded.append(student)
+        try:
+            handed_in = book.open_submission(assignment, student)
+        except Exception as exc:  # noqa: BLE001 - reported; the others are still graded
+            report.failed[student] = f"could not open the submission: {type(exc).__name__}: {exc}"[:400]
             continue
-        proc = nbgrader(course, "autograde", assignment, "--create", "--force",
-                        f"--student={student}", check=False)
-        got = _graded_notebooks(course, assignment, student)
-        if got >= expected:
-            report.graded.append(student)
+        for notebook in handed_in:
+            tick = time.monotonic()
+            try:
+                jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
+                                limits or Limits(), sandboxed))
+            except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
+                report.failed[student] = f"not graded ({notebook}): {type(exc).__name__}: {exc}"[:400]
+                book.zero_notebook(assignment, student, notebook)
+            stages["prepare"] += time.monotonic() - tick
+    done = []
+
+    def record(result):
+        tick = time.monotonic()
+        if result.error:
+            report.failed[result.student] = f"not graded ({result.notebook}): {result.error}"[:400]
+            book.zero_notebook(assignment, result.student, result.notebook)
         else:
-            missing = ", ".join(sorted(expected - got))
-            report.failed[student] = f"not graded ({missing}): {_failure_reason(proc.stdout + proc.stderr)}"
+            try:
+                book.finish(assignment, result.student, result.notebook, result.graded_json)
+            except Exception as exc:  # noqa: BLE001
+                report.failed[result.student] = f"not recorded ({result.notebook}): {type(exc).__name__}: {exc}"[:400]
+        for note in result.notes:
+            report.notes.setdefault(result.student, []).append(f"{result.notebook}: {note}")
+        for stage, seconds in result.seconds.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
+        report.workers[result.worker] = report.workers.get(result.worker, 0) + 1
+        stages["record"] += time.monotonic() - tick
+        done.append(result)
+        if progress:
+            progress(len(done), len(jobs))
+
+    run_jobs(jobs, workers=workers, scheduler=scheduler, on_result=record)
+    report.graded = [s for s in students if s not in report.failed]
+    report.seconds = {**{k: round(v, 3) for k, v in stages.items()}, "wall": round(time.monotonic() - started, 3)}
+    report.save(course)
     return report
 
 

@@ -5,9 +5,10 @@
 nbgrader's feedback shows the full source of every test cell (hidden tests
 included) and the full traceback of a failing check, whose lines quote the
 hidden declaration. This step, added to ``GenerateFeedback.preprocessors`` in
-``nbgrader_config.py``, removes the hidden region from every cell and replaces
-each error's traceback with its one-line message — for a failing check, the
-Spanish sentence that says what is wrong.
+``nbgrader_config.py``, removes the hidden region from every cell, keeps only
+the test cells' outputs (the verdicts of the clean scorer), and replaces each
+error's traceback with its one-line message — for a failing check, the Spanish
+sentence that says what is wrong.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ class StudentFeedback(ClearHiddenTests):
 
     def preprocess_cell(self, cell, resources, cell_index):
         self._remove_hidden_test_region(cell)
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and not (meta.get("grade") and not meta.get("solution")):
+            # Only test cells' verdicts are feedback; other outputs were printed by student code,
+            # which at grading time could have read hidden test cells run before it.
+            cell.outputs = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 message = output.get("evalue", "")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare import assert_close
+from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .messages import TEXT
 from .tasks import Expected, get_task
@@ -135,21 +136,49 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
             fail(exc.kind, *exc.details, note)
 
 
+@dataclass(frozen=True)
+class TaskCheck:
+    """A declaration: which task, on which sizes and dtypes, with which seed and keyword arguments."""
+    task_name: str
+    sizes: tuple
+    dtypes: tuple
+    seed: int
+    init: tuple          # sorted (key, value) pairs, so the declaration is hashable plain data
+    hidden: bool
+
+    def runs(self):
+        """(args, dtype) of every run, derived from the seed: the same in every process."""
+        task = get_task(self.task_name)
+        for i, (size, dtype) in enumerate((s, d) for s in self.sizes for d in self.dtypes):
+            yield task.make_args(size, np.random.default_rng(self.seed + i), dtype), dtype
+
+
+def observe_all(check: TaskCheck, func) -> list[TaskObservation]:
+    task, init = get_task(check.task_name), dict(check.init)
+    return [observe(func, task, args, init) for args, _ in check.runs()]
+
+
+def verify(check: TaskCheck, name: str, observed: list) -> str:
+    task, init = get_task(check.task_name), dict(check.init)
+    runs = list(check.runs())
+    if len(observed) != len(runs):
+        fail("incomplete", TEXT["incomplete"])
+    for (args, dtype), obs in zip(runs, observed):
+        expected = task.expected(args, init)
+        where = (TEXT["where_hidden_task"].format(dtype=dtype) if check.hidden
+                 else TEXT["where_visible"].format(case=task.describe_case(args)))
+        judge(task, name, args, obs, expected, where=where, hidden=check.hidden, input_dtype=dtype, init=init)
+    return (TEXT["passed_hidden"].format(what=f"{name} ({task.label})") if check.hidden
+            else TEXT["passed"].format(what=f"{name} coincide con {task.label}", count=len(runs)))
+
+
+RUNNER = Runner(observe_all, verify, {"TaskObservation": TaskObservation})
+
+
 def check_task(func, task_name: str, *, sizes, dtypes=("float64",), seed: int = 0, init=None,
                hidden: bool = False) -> None:
     """``func(*args, **init)`` equals the task's PyTorch reference for every size and dtype."""
-    task = get_task(task_name)
-    init = dict(init or {})
-    name = getattr(func, "__name__", task_name)
-    count = 0
-    for i, (size, dtype) in enumerate((s, d) for s in sizes for d in dtypes):
-        rng = np.random.default_rng(seed + i)
-        args = task.make_args(size, rng, dtype)
-        expected = task.expected(args, init)
-        where = (TEXT["where_hidden_task"].format(dtype=dtype) if hidden
-                 else TEXT["where_visible"].format(case=task.describe_case(args)))
-        obs = observe(func, task, args, init)
-        judge(task, name, args, obs, expected, where=where, hidden=hidden, input_dtype=dtype, init=init)
-        count += 1
-    print(TEXT["passed_hidden"].format(what=f"{name} ({task.label})") if hidden
-          else TEXT["passed"].format(what=f"{name} coincide con {task.label}", count=count))
+    get_task(task_name)  # an unknown task is the instructor's error, raised at once
+    check = TaskCheck(task_name, tuple(sizes), tuple(dtypes), int(seed),
+                      tuple(sorted(dict(init or {}).items())), bool(hidden))
+    execute(check, func, RUNNER, task_name)

@@ -3,17 +3,15 @@
 The harness behind every test of a test cell: each variant is a release
 notebook with some cells replaced, written as a student's submission into a
 throw-away copy of the course, graded by ``pipeline.grade`` and rendered by
-``pipeline.feedback``; the result is read back from the gradebook and the
-feedback HTML.
+``pipeline.feedback`` (or the feedback's own preprocessing step); the result is
+read back from the gradebook and the feedback text.
 """
 
 from __future__ import annotations
 
 import html.parser
-import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,50 +62,63 @@ def scratch_course(course: Path, assignments, into: Path) -> Path:
     return into
 
 
-def _grade_shard(subs: list[Submission], course: Path, root: Path) -> dict:
-    """Grade some submissions in their own scratch course under ``root``."""
-    assignments = sorted({s.assignment for s in subs})
-    scratch = scratch_course(course, assignments, root)
-    for sub in subs:
-        # Built from the release nbgrader just generated from source/: what students receive
-        # (tests/test_generated_in_sync.py proves the committed release/ is the same).
-        folder = scratch / "submitted" / sub.student / sub.assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{sub.notebook}.ipynb").write_text(submissions.build(scratch, sub), encoding="utf-8")
-    failures = {}
-    for assignment in assignments:
-        report = pipeline.grade(scratch, assignment)
-        failures.update({(st, assignment): why for st, why in report.failed.items()})
-        pipeline.feedback(scratch, assignment)
-    results = {}
-    for sub in subs:
-        failure = failures.get((sub.student, sub.assignment), "")
-        scores = {} if failure else pipeline.cell_scores(scratch, sub.assignment, sub.student).get(sub.notebook, {})
-        page = scratch / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
-        text = html_text(page.read_text(encoding="utf-8")) if page.exists() else ""
-        results[(sub.student, sub.notebook)] = Result(scores, text, failure)
-    return results
+def feedback_text(notebook_path: Path) -> str:
+    """What a student's feedback shows of a graded notebook (no template): cells after StudentFeedback."""
+    import nbformat
+    from .preprocessors import StudentFeedback
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    nb, _ = StudentFeedback().preprocess(nb, {})
+    parts = []
+    for cell in nb.cells:
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts += [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    return " ".join(" ".join(parts).split())
 
 
 def grade_submissions(subs: list[Submission], course: Path, workdir: Path | None = None,
-                      workers: int | None = None) -> dict:
-    """{(student, notebook): Result} for every submission.
+                      workers: int | None = None, html: bool = False) -> dict:
+    """{(student, notebook): Result} for every submission, graded in one batch through the grading path.
 
-    The batch is split into ``workers`` shards (default: one per core), each
-    graded by its own nbgrader run in its own scratch course, concurrently.
+    The batch runs in a scratch copy of the course (config, source/, a fresh
+    gradebook), with ``workers`` kernels at a time (default: one per core).
+    ``html`` renders nbgrader's feedback pages and reads their text; otherwise
+    the text is that of the graded notebook after the feedback's own step.
     """
     keys = [(s.student, s.notebook) for s in subs]
     if len(set(keys)) != len(keys):
         raise ValueError("each (student, notebook) pair must appear once")
-    workers = max(1, min(workers or os.cpu_count() or 1, len(subs)))
-    shards = [subs[i::workers] for i in range(workers)]
     own_tmp = workdir is None
     root = Path(tempfile.mkdtemp(prefix="variants-")) if own_tmp else workdir
     try:
-        with ThreadPoolExecutor(workers) as pool:
-            parts = pool.map(lambda ix: _grade_shard(ix[1], course, root / f"shard{ix[0]}"),
-                             enumerate(shards))
-            return {key: result for part in parts for key, result in part.items()}
+        assignments = sorted({s.assignment for s in subs})
+        scratch = scratch_course(course, assignments, root / "course")
+        for sub in subs:
+            # Built from the release nbgrader just generated from source/: what students receive
+            # (tests/test_generated_in_sync.py proves the committed release/ is the same).
+            folder = scratch / "submitted" / sub.student / sub.assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{sub.notebook}.ipynb").write_text(submissions.build(scratch, sub), encoding="utf-8")
+        failures = {}
+        for assignment in assignments:
+            report = pipeline.grade(scratch, assignment, workers=workers)
+            failures.update({(st, assignment): why for st, why in report.failed.items()})
+            if html:
+                pipeline.feedback(scratch, assignment)
+        results = {}
+        for sub in subs:
+            failure = failures.get((sub.student, sub.assignment), "")
+            graded = scratch / "autograded" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
+            scores = pipeline.cell_scores(scratch, sub.assignment, sub.student).get(sub.notebook, {})
+            if not graded.exists():
+                scores = {}
+            if html:
+                page = scratch / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
+                text = html_text(page.read_text(encoding="utf-8")) if page.exists() else ""
+            else:
+                text = feedback_text(graded) if graded.exists() else ""
+            results[(sub.student, sub.notebook)] = Result(scores, text, failure)
+        return results
     finally:
         if own_tmp:
             shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,139 @@
+"""What ``nbgrader autograde`` does around running a notebook, done with nbgrader's own parts.
+
+Before: create the student and the submission (with its timestamp), give
+notebooks not handed in a zero, and sanitize each notebook — clear outputs,
+deduplicate ids, reset the kernelspec, restore every locked and test cell from
+the gradebook (re-inserting deleted ones), check metadata. After: limit output,
+``SaveAutoGrades``, late penalties, and write ``autograded/``. Reading the
+course's ``nbgrader_config.py`` keeps plain nbgrader commands and this path in
+agreement (``add_missing_cells``, ``ignore``, the folders).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                    LimitOutput, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec,
+                                    SaveAutoGrades)
+from traitlets.config.loader import PyFileConfigLoader
+
+
+class DropUnknownCells(NbGraderPreprocessor):
+    """A cell claiming a grade_id the gradebook does not know (renamed, invented) becomes plain code.
+
+    nbgrader drops the whole submission in that case; here the student's cell
+    simply stops counting, and ``OverwriteCells.add_missing_cells`` puts the
+    real cell back.
+    """
+
+    known: set = set()
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade_id") not in self.known:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+def load_config(course: Path):
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    db_url = str(config.CourseDirectory.get("db_url", "sqlite:///gradebook.db"))
+    if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:////"):
+        db_url = f"sqlite:///{(course / db_url[len('sqlite:///'):]).resolve()}"
+    config.CourseDirectory.db_url = db_url
+    config.CourseDirectory.root = str(course)
+    return config
+
+
+class Bookkeeper:
+    """The gradebook side of grading one course (one instance, one thread)."""
+
+    def __init__(self, course: Path):
+        self.course = Path(course).resolve()
+        self.config = load_config(self.course)
+        self.coursedir = CourseDirectory(config=self.config)
+        self.db_url = self.coursedir.db_url
+        self.sanitizers = [ClearOutput(config=self.config), DeduplicateIds(config=self.config),
+                           OverwriteKernelspec(config=self.config), OverwriteCells(config=self.config),
+                           CheckCellMetadata(config=self.config)]
+        self.finishers = [LimitOutput(config=self.config), SaveAutoGrades(config=self.config),
+                          AssignLatePenalties(config=self.config), CheckCellMetadata(config=self.config)]
+
+    def folder(self, step: str, student: str, assignment: str) -> Path:
+        return Path(self.coursedir.format_path(step, student, assignment))
+
+    def notebooks(self, assignment: str) -> list[str]:
+        with Gradebook(self.db_url) as gb:
+            return [nb.name for nb in gb.find_assignment(assignment).notebooks]
+
+    def open_submission(self, assignment: str, student: str) -> list[str]:
+        """Create student and submission; zero the notebooks not handed in; return those handed in."""
+        submitted = self.folder(self.coursedir.submitted_directory, student, assignment)
+        timestamp = self.coursedir.get_existing_timestamp(str(submitted))
+        handed_in = []
+        with Gradebook(self.db_url) as gb:
+            gb.update_or_create_student(student)
+            if timestamp:
+                gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+            else:
+                gb.update_or_create_submission(assignment, student)
+            for notebook in gb.find_assignment(assignment).notebooks:
+                if (submitted / f"{notebook.name}.ipynb").is_file():
+                    handed_in.append(notebook.name)
+                else:
+                    self.zero(gb, assignment, student, notebook.name)
+        shutil.rmtree(self.folder(self.coursedir.autograded_directory, student, assignment), ignore_errors=True)
+        return handed_in
+
+    @staticmethod
+    def zero(gb, assignment: str, student: str, notebook: str) -> None:
+        for grade in gb.find_submission_notebook(notebook, assignment, student).grades:
+            grade.auto_score = 0
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+    def zero_notebook(self, assignment: str, student: str, notebook: str) -> None:
+        with Gradebook(self.db_url) as gb:
+            self.zero(gb, assignment, student, notebook)
+
+    def _resources(self, assignment, student, notebook):
+        return {"nbgrader": {"db_url": self.db_url, "assignment": assignment, "notebook": notebook,
+                             "student": student}, "metadata": {"name": notebook}}
+
+    def sanitize(self, assignment: str, student: str, notebook: str) -> str:
+        """The submitted notebook with every locked and test cell restored: JSON for a job."""
+        path = self.folder(self.coursedir.submitted_directory, student, assignment) / f"{notebook}.ipynb"
+        nb = nbformat.read(str(path), as_version=4)
+        resources = self._resources(assignment, student, notebook)
+        with Gradebook(self.db_url) as gb:
+            source = gb.find_notebook(notebook, assignment)
+            known = ({c.name for c in source.grade_cells} | {c.name for c in source.solution_cells}
+                     | {c.name for c in source.source_cells} | {c.name for c in source.task_cells})
+        drop = DropUnknownCells(config=self.config)
+        drop.known = known
+        for step in [drop, *self.sanitizers]:
+            nb, resources = step.preprocess(nb, resources)
+        return nbformat.writes(nb)
+
+    def finish(self, assignment: str, student: str, notebook: str, graded_json: str) -> Path:
+        """Record the grades (nbgrader's SaveAutoGrades) and write autograded/."""
+        nb = nbformat.reads(graded_json, as_version=4)
+        resources = self._resources(assignment, student, notebook)
+        for step in self.finishers:
+            nb, resources = step.preprocess(nb, resources)
+        target = self.folder(self.coursedir.autograded_directory, student, assignment)
+        target.mkdir(parents=True, exist_ok=True)
+        path = target / f"{notebook}.ipynb"
+        nbformat.write(nb, str(path))
+        submitted = self.folder(self.coursedir.submitted_directory, student, assignment) / "timestamp.txt"
+        if submitted.is_file() and not submitted.is_symlink():
+            shutil.copyfile(submitted, target / "timestamp.txt")
+        return path
+
+
+__all__ = ["Bookkeeper", "DropUnknownCells", "MissingEntry", "load_config"]

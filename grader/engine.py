@@ -1,0 +1,108 @@
+"""The grading path: every submission of an assignment, in parallel, sandboxed, scored cleanly.
+
+For each submitted notebook the instructor's process (the only one that touches
+the gradebook) does what ``nbgrader autograde`` does before and after running
+it, with nbgrader's own preprocessors: restore locked and test cells from the
+gradebook, then, once graded, ``SaveAutoGrades`` and late penalties, and write
+``autograded/``. In between, a *job* — plain data, so it can run in a thread
+here or in a Dask worker elsewhere — runs the notebook in a sandboxed kernel
+(``executor``) and scores it in the job's own clean process (``scoring``).
+One broken or hostile submission only ever costs its own grade.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .executor import run_notebook
+from .sandbox import Limits, Sandbox, check_available
+from .scoring import score_notebook
+
+
+@dataclass
+class Job:
+    """One notebook to run and score: plain data (picklable for Dask)."""
+    student: str
+    assignment: str
+    notebook: str
+    notebook_json: str                 # sanitized: locked and test cells restored from the gradebook
+    limits: Limits = Limits()
+    sandboxed: bool = True
+
+
+@dataclass
+class JobResult:
+    student: str
+    assignment: str
+    notebook: str
+    graded_json: str = ""
+    notes: list = field(default_factory=list)
+    error: str = ""                    # the job itself failed (infrastructure), English
+    seconds: dict = field(default_factory=dict)
+    worker: str = ""                   # host:pid of the process that ran and scored it
+
+
+def is_demo(cell) -> bool:
+    """Cells tagged ``demo`` illustrate with PyTorch or plots: not run when grading."""
+    return "demo" in cell.get("metadata", {}).get("tags", [])
+
+
+def run_job(job: Job) -> JobResult:
+    """Run one notebook in a sandboxed kernel and score it here (this process never runs student code)."""
+    result = JobResult(job.student, job.assignment, job.notebook,
+                       worker=f"{socket.gethostname()}:{os.getpid()}")
+    workdir = Path(tempfile.mkdtemp(prefix="grader-job-"))
+    try:
+        nb = nbformat.reads(job.notebook_json, as_version=4)
+        run = run_notebook(nb, workdir, limits=job.limits, sandbox=Sandbox() if job.sandboxed else None,
+                           skip=is_demo)
+        started = time.monotonic()
+        result.notes = score_notebook(nb, run, job.limits)
+        result.seconds = dict(run.seconds, score=time.monotonic() - started)
+        result.graded_json = nbformat.writes(nb)
+    except Exception as exc:  # noqa: BLE001 - reported, never stops the other jobs
+        result.error = f"{type(exc).__name__}: {exc}"[:500]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_jobs(jobs: list[Job], *, workers: int | None = None, scheduler: str | None = None, on_result=None):
+    """Run jobs on local threads (each job's kernel is its own process) or on a Dask cluster."""
+    if scheduler:
+        from distributed import Client, as_completed as dask_completed
+        with Client(scheduler, timeout="30s") as client:
+            futures = client.map(run_job, jobs, pure=False)
+            for future in dask_completed(futures):
+                on_result(future.result())
+        return
+    if jobs and jobs[0].sandboxed:
+        check_available()
+    with ThreadPoolExecutor(max_workers=workers or default_workers()) as pool:
+        for future in as_completed([pool.submit(run_job, job) for job in jobs]):
+            on_result(future.result())
+
+
+def sandbox_or_refuse(allow_unsandboxed: bool) -> bool:
+    """True when kernels are sandboxed; refuse to run untrusted code without it unless allowed."""
+    if allow_unsandboxed:
+        return False
+    check_available()
+    return True
+
+
+__all__ = ["Job", "JobResult", "Limits", "run_job", "run_jobs", "is_demo", "default_workers",
+           "sandbox_or_refuse"]

@@ -1,0 +1,209 @@
+"""Run a notebook's code cells in a fresh (sandboxed) kernel, with limits, and keep what it observed.
+
+nbclient is what nbgrader uses; this small loop replaces it in the grading path
+because grading needs what nbclient does not give: output captured only for the
+cell that is running (a thread started earlier cannot write into another cell),
+a byte cap per cell that stops the kernel instead of filling memory, a budget
+for the whole notebook, interrupt-then-kill on timeout, a dead kernel reported
+rather than raised, and the observation files each test cell wrote moved out of
+the kernel's reach as soon as the cell ends.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+
+import nbformat
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+from .messages import TEXT
+from .sandbox import Limits, Sandbox, UidSlot
+
+KERNEL_ARGV = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
+               "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
+STARTUP_SECONDS = 60
+
+
+@dataclass
+class CellRun:
+    status: str = "not_reached"   # ok | error | timeout | died | flood | skipped | not_reached
+    outputs: list = field(default_factory=list)
+    observations: Path | None = None   # folder with what the cell's checks observed
+    detail: str = ""
+
+
+@dataclass
+class NotebookRun:
+    cells: dict = field(default_factory=dict)    # cell index -> CellRun (code cells only)
+    problem: str = ""                            # why the run stopped early (English, instructor)
+    seconds: dict = field(default_factory=dict)  # stage -> seconds (start, execute)
+
+
+class _SpecManager(KernelSpecManager):
+    """Hands jupyter_client one kernel spec built for this run (argv with the sandbox around it)."""
+
+    def __init__(self, argv, **kwargs):
+        super().__init__(**kwargs)
+        self._argv = argv
+
+    def get_kernel_spec(self, kernel_name):
+        return KernelSpec(argv=self._argv, display_name="grading", language="python",
+                          interrupt_mode="message")
+
+
+def run_notebook(nb, workdir: Path, *, limits: Limits = Limits(), sandbox: Sandbox | None = Sandbox(),
+                 skip=lambda cell: False) -> NotebookRun:
+    """Execute every code cell of ``nb`` in order; ``workdir`` is this run's private folder."""
+    run_dir, collected = workdir / "run", workdir / "collected"
+    run_dir.mkdir(parents=True)
+    collected.mkdir()
+    with UidSlot() as uid:
+        if sandbox is not None:
+            sandbox.prepare(run_dir, uid)
+            argv = sandbox.argv(run_dir, uid, limits, KERNEL_ARGV)
+        else:
+            (run_dir / "observations").mkdir()
+            argv = [sys.executable, *KERNEL_ARGV]
+        return _Execution(nb, run_dir, collected, limits, argv, uid, sandbox is not None, skip).run()
+
+
+class _Execution:
+    def __init__(self, nb, run_dir, collected, limits, argv, uid, sandboxed, skip):
+        self.nb, self.run_dir, self.collected, self.limits = nb, run_dir, collected, limits
+        self.argv, self.uid, self.sandboxed, self.skip = argv, uid, sandboxed, skip
+        self.result = NotebookRun()
+
+    def run(self) -> NotebookRun:
+        started = time.monotonic()
+        km = KernelManager(kernel_spec_manager=_SpecManager(self.argv), kernel_name="grading",
+                           transport="ipc", ip=str(self.run_dir / "kipc"))
+        km.connection_file = str(self.run_dir / "kernel.json")
+        km.write_connection_file()
+        if self.sandboxed:
+            os.chown(km.connection_file, self.uid, self.uid)
+        env = dict(os.environ, GRADER_OBSERVE_DIR=str(self.run_dir / "observations"),
+                   NBGRADER_EXECUTION="autograde", PYTHONSAFEPATH="1")
+        env.pop("JPY_PARENT_PID", None)
+        kc = None
+        try:
+            km.start_kernel(cwd=str(self.run_dir), env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            kc = km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=STARTUP_SECONDS)
+            except RuntimeError as exc:
+                self.result.problem = f"kernel did not start: {exc}"
+                return self.result
+            self.result.seconds["start"] = time.monotonic() - started
+            self._cells(km, kc, started + self.limits.notebook_seconds)
+            self.result.seconds["execute"] = time.monotonic() - started - self.result.seconds["start"]
+            return self.result
+        finally:
+            if kc is not None:
+                kc.stop_channels()
+            try:
+                km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already dead is fine
+                pass
+            km.cleanup_resources()
+
+    def _cells(self, km, kc, deadline):
+        for index, cell in enumerate(self.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outcome = CellRun()
+            self.result.cells[index] = outcome
+            if self.result.problem:
+                continue                     # stays "not_reached"
+            if self.skip(cell):
+                outcome.status = "skipped"
+                outcome.outputs = [nbformat.v4.new_output("stream", name="stdout", text=TEXT["demo_skipped"] + "\n")]
+                continue
+            self._one(km, kc, index, cell, outcome, deadline)
+            outcome.observations = self._collect(index)
+
+    def _one(self, km, kc, index, cell, outcome, deadline):
+        msg_id = kc.execute(cell.source, store_history=True, allow_stdin=False, stop_on_error=False)
+        cell_deadline = min(time.monotonic() + self.limits.cell_seconds, deadline)
+        size, interrupted = 0, False
+        while True:
+            try:
+                msg = kc.get_iopub_msg(timeout=0.2)
+            except Empty:
+                if not km.is_alive():
+                    outcome.status, self.result.problem = "died", f"kernel died in cell {index}"
+                    return
+                if time.monotonic() > cell_deadline:
+                    if interrupted or time.monotonic() > deadline:
+                        outcome.status = "timeout"
+                        self.result.problem = f"cell {index} exceeded the time limit; kernel stopped"
+                        km.shutdown_kernel(now=True)
+                        return
+                    km.interrupt_kernel()
+                    interrupted, cell_deadline = True, time.monotonic() + 5
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue                      # output of another cell's thread: not this cell's
+            kind = msg["msg_type"]
+            if kind == "status" and msg["content"].get("execution_state") == "idle":
+                if interrupted:
+                    outcome.status = "timeout"
+                elif outcome.status == "not_reached":
+                    outcome.status = "ok"
+                return
+            if kind == "clear_output":
+                outcome.outputs.clear()
+                continue
+            if kind not in ("stream", "display_data", "execute_result", "error"):
+                continue
+            size += len(str(msg["content"]))
+            if size > self.limits.output_bytes:
+                outcome.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=TEXT["output_truncated"].format(limit=self.limits.output_bytes)))
+                outcome.status = "flood"
+                self.result.problem = f"cell {index} wrote more than {self.limits.output_bytes} bytes; kernel stopped"
+                km.shutdown_kernel(now=True)
+                return
+            output = nbformat.v4.output_from_msg(msg)
+            if kind == "error":
+                outcome.status, outcome.detail = "error", str(msg["content"].get("ename", ""))[:60]
+            previous = outcome.outputs[-1] if outcome.outputs else None
+            if (kind == "stream" and previous is not None and previous.get("output_type") == "stream"
+                    and previous.get("name") == output.get("name")):
+                previous["text"] += output["text"]
+            else:
+                outcome.outputs.append(output)
+
+    def _collect(self, index) -> Path | None:
+        """Move the cell's observation folders out of the kernel's reach.
+
+        Everything is done through a directory descriptor opened without
+        following links: the kernel may have replaced the folder by a link to
+        somewhere else on this machine.
+        """
+        try:
+            fd = os.open(self.run_dir / "observations", os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY)
+        except OSError:
+            return None
+        try:
+            entries = sorted(os.listdir(fd))[:1000]
+            if not entries:
+                return None
+            target = self.collected / str(index)
+            target.mkdir()
+            for name in entries:
+                try:
+                    os.rename(name, target / name, src_dir_fd=fd)
+                except OSError:
+                    pass
+            return target
+        finally:
+            os.close(fd)

@@ -1,0 +1,209 @@
+"""Observations as plain data on disk: what crosses from a student's kernel to the clean scorer.
+
+When a notebook is graded, the kernel that runs student code only *observes*
+(``layer_checks.observe``, ``task_checks.observe``) and writes what it saw
+here; the clean process that never ran student code reads it back and judges.
+Nothing executable crosses: arrays are ``.npy`` files loaded with
+``allow_pickle=False``, everything else is JSON of a few tagged types, and any
+other object arrives as an inert stand-in that only keeps its type's name.
+Reading is bounded (sizes, counts, depth) and never follows symbolic links,
+because the folder was written by untrusted code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+
+OBSERVE_ENV = "GRADER_OBSERVE_DIR"      # set only in grading kernels: checks observe instead of judging
+META = "meta.json"
+MAX_FILE_BYTES = 64 * 2**20
+MAX_FOLDER_BYTES = 128 * 2**20
+MAX_META_BYTES = 2 * 2**20
+MAX_ITEMS = 4096
+MAX_DEPTH = 4
+
+
+class UnreadableObservation(Exception):
+    """The observation folder is missing, malformed, too large, or was tampered with (English)."""
+
+
+def folder() -> Path | None:
+    """Where this kernel must write observations, or None when checks judge in place."""
+    value = os.environ.get(OBSERVE_ENV)
+    return Path(value) if value else None
+
+
+# --- writing (inside the grading kernel) -------------------------------------------------------
+
+class _Writer:
+    def __init__(self, target: Path):
+        self.target, self.count = target, 0
+
+    def encode(self, value, depth=0):
+        if isinstance(value, (bool, np.bool_)):
+            return {"t": "bool", "v": bool(value)}
+        if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+            array = np.asarray(value)
+            if array.dtype.hasobject or array.dtype.fields is not None:
+                return self._other(value)
+            self.count += 1
+            name = f"a{self.count:05d}.npy"
+            np.save(self.target / name, array, allow_pickle=False)
+            return {"t": "ndarray" if isinstance(value, np.ndarray) else "npscalar", "file": name}
+        if isinstance(value, int):
+            return {"t": "int", "v": str(int(value))}
+        if isinstance(value, float):
+            return {"t": "float", "v": repr(float(value))}
+        if value is None:
+            return {"t": "none"}
+        if isinstance(value, str):
+            return {"t": "str", "v": value[:1000]}
+        if type(value) is dict and depth < MAX_DEPTH:
+            return {"t": "dict", "items": [[str(k)[:200], self.encode(v, depth + 1)]
+                                           for k, v in list(value.items())[:MAX_ITEMS]]}
+        if isinstance(value, (tuple, list, set, frozenset)) and depth < MAX_DEPTH:
+            items = list(value)[:MAX_ITEMS]
+            tag = {tuple: "tuple", list: "list"}.get(type(value), "set" if isinstance(value, (set, frozenset)) else "other")
+            if tag == "other":
+                return self._other(value)
+            if tag == "set":
+                items = sorted(str(v) for v in items)
+            return {"t": tag, "items": [self.encode(v, depth + 1) for v in items]}
+        return self._other(value)
+
+    @staticmethod
+    def _other(value):
+        kind = type(value)
+        return {"t": "other", "module": str(getattr(kind, "__module__", ""))[:200],
+                "qualname": str(getattr(kind, "__qualname__", "object"))[:200]}
+
+
+def save(observations: list, declaration: str) -> Path:
+    """Write one declaration's observations (dataclass instances) as the next numbered folder."""
+    root = folder()
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"{len(list(root.iterdir())):05d}"
+    target.mkdir()
+    writer = _Writer(target)
+    records = [{"type": type(o).__name__,
+                "fields": {f.name: writer.encode(getattr(o, f.name)) for f in dataclasses.fields(o)}}
+               for o in observations]
+    (target / META).write_text(json.dumps({"declaration": declaration, "observations": records}),
+                               encoding="utf-8")
+    return target
+
+
+# --- reading (in the clean process) ------------------------------------------------------------
+
+def _open_regular(path: Path, limit: int) -> bytes:
+    """Read a regular file without following links, refusing anything larger than ``limit``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise UnreadableObservation(f"cannot open {path.name}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableObservation(f"{path.name} is not a regular file")
+        if info.st_size > limit:
+            raise UnreadableObservation(f"{path.name} is too large ({info.st_size} bytes)")
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise UnreadableObservation(f"{path.name} grew beyond {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+class _Reader:
+    def __init__(self, source: Path):
+        self.source, self.total = source, 0
+
+    def decode(self, item, depth=0):
+        if not isinstance(item, dict) or depth > MAX_DEPTH + 1:
+            raise UnreadableObservation("malformed value")
+        tag = item.get("t")
+        if tag == "bool":
+            return bool(item["v"])
+        if tag == "int":
+            text = str(item["v"])
+            if len(text) > 40:
+                raise UnreadableObservation("integer too long")
+            return int(text)
+        if tag == "float":
+            return float(item["v"])
+        if tag == "none":
+            return None
+        if tag == "str":
+            return str(item["v"])[:1000]
+        if tag == "dict":
+            items = item.get("items", [])
+            if not isinstance(items, list) or len(items) > MAX_ITEMS:
+                raise UnreadableObservation("too many items")
+            return {str(pair[0]): self.decode(pair[1], depth + 1) for pair in items}
+        if tag in ("tuple", "list", "set"):
+            items = item.get("items", [])
+            if not isinstance(items, list) or len(items) > MAX_ITEMS:
+                raise UnreadableObservation("too many items")
+            values = [self.decode(v, depth + 1) for v in items]
+            return tuple(values) if tag == "tuple" else set(values) if tag == "set" else values
+        if tag in ("ndarray", "npscalar"):
+            name = str(item.get("file", ""))
+            if "/" in name or not name.endswith(".npy") or name.startswith("."):
+                raise UnreadableObservation("bad array file name")
+            data = _open_regular(self.source / name, MAX_FILE_BYTES)
+            self.total += len(data)
+            if self.total > MAX_FOLDER_BYTES:
+                raise UnreadableObservation("observations too large")
+            import io
+            try:
+                array = np.load(io.BytesIO(data), allow_pickle=False)
+            except Exception as exc:  # noqa: BLE001 - any malformed file is the same verdict
+                raise UnreadableObservation(f"bad array file: {type(exc).__name__}") from None
+            if not isinstance(array, np.ndarray) or array.dtype.hasobject:
+                raise UnreadableObservation("bad array")
+            return array if tag == "ndarray" else array[()]
+        if tag == "other":
+            return _stand_in(str(item.get("module", ""))[:200], str(item.get("qualname", "object"))[:200])
+        raise UnreadableObservation(f"unknown tag {tag!r}")
+
+
+_STAND_INS: dict = {}
+
+
+def _stand_in(module: str, qualname: str):
+    """An inert object whose type carries the original type's name (for messages only)."""
+    key = (module, qualname)
+    if key not in _STAND_INS:
+        _STAND_INS[key] = type(qualname.rsplit(".", 1)[-1] or "object", (), {
+            "__module__": module, "__qualname__": qualname,
+            "__repr__": lambda self: f"<{qualname}>"})
+    return _STAND_INS[key]()
+
+
+def load(source: Path, types: dict) -> tuple[str, list]:
+    """(declaration text, observations) from a folder ``save`` wrote; ``types`` maps type names to classes."""
+    meta = json.loads(_open_regular(source / META, MAX_META_BYTES).decode("utf-8", "replace"))
+    if not isinstance(meta, dict) or not isinstance(meta.get("observations"), list):
+        raise UnreadableObservation("malformed meta.json")
+    reader = _Reader(source)
+    observations = []
+    for record in meta["observations"][:MAX_ITEMS]:
+        cls = types.get(record.get("type")) if isinstance(record, dict) else None
+        if cls is None:
+            raise UnreadableObservation("unknown observation type")
+        fields = record.get("fields", {})
+        names = {f.name for f in dataclasses.fields(cls)}
+        if not isinstance(fields, dict) or set(fields) != names:
+            raise UnreadableObservation("observation fields do not match")
+        observations.append(cls(**{name: reader.decode(fields[name]) for name in names}))
+    return str(meta.get("declaration", ""))[:500], observations

@@ -1,0 +1,118 @@
+"""Clean scoring: turn what a grading kernel observed into each test cell's verdict.
+
+Runs in a process that never executed student code. For every autograded test
+cell it reads the cell's *trusted* source (restored from the gradebook) as
+declarations, loads the observations the kernel wrote while that cell ran, and
+judges them with the same ``verify`` a student's kernel uses. The verdict
+replaces whatever the kernel printed in that cell (a forged "Correcto" included):
+a failing check becomes an error output with the Spanish message, so nbgrader's
+own ``SaveAutoGrades`` scores it 0; a passing one becomes the lines a student
+would have seen at home.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from . import declarations, observations
+from .errors import CheckFailed
+from .executor import CellRun, NotebookRun
+from .messages import TEXT
+
+STOPPED = ("died", "timeout", "flood")
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _failure(kind: str, *details: str):
+    message = str(CheckFailed(kind, *details))
+    return nbformat.v4.new_output("error", ename="CheckFailed", evalue=message, traceback=[message])
+
+
+def _cell_label(nb, index: int) -> str:
+    grade_id = nb.cells[index].get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return f"«{grade_id}»" if grade_id else f"número {index + 1}"
+
+
+def _stop_reason(nb, run: NotebookRun, limits) -> str:
+    for index, cell_run in sorted(run.cells.items()):
+        if cell_run.status == "died":
+            return TEXT["reason_kernel_died"].format(cell=_cell_label(nb, index))
+        if cell_run.status == "timeout":
+            return TEXT["reason_timeout"].format(cell=_cell_label(nb, index), seconds=limits.cell_seconds)
+        if cell_run.status == "flood":
+            return TEXT["reason_output_flood"].format(cell=_cell_label(nb, index), limit=limits.output_bytes)
+    return TEXT["reason_not_reached"]
+
+
+def _safe_name(text: str) -> str:
+    """An exception's type name as the kernel reported it, reduced to identifier characters."""
+    return re.sub(r"[^\w.]", "", text)[:60] or "un error"
+
+
+def _earlier_failure(nb, run: NotebookRun, index: int) -> str:
+    """Why names a test cell needs may be missing: the first earlier cell that failed."""
+    for earlier in sorted(i for i in run.cells if i < index):
+        cell_run = run.cells[earlier]
+        if cell_run.status == "error" and not is_test_cell(nb.cells[earlier]):
+            error = _safe_name(cell_run.detail)
+            hint = TEXT["torch_hint"] if error in ("ImportError", "ModuleNotFoundError") else ""
+            return " ".join([TEXT["earlier_error"].format(cell=_cell_label(nb, earlier), error=error), hint]).strip()
+    return ""
+
+
+def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = ""):
+    """The output that decides one test cell's score."""
+    if cell_run.status in STOPPED or cell_run.status in ("not_reached", "skipped"):
+        return _failure("incomplete", TEXT["not_run"].format(reason=stop_reason))
+    declared = declarations.read(source)
+    folders = sorted(cell_run.observations.iterdir()) if cell_run.observations else []
+    if cell_run.status == "error" and len(folders) < len(declared):
+        # Only the exception's type: its message was written by student code.
+        error = _safe_name(cell_run.detail)
+        notes.append(f"{grade_id}: the test cell raised {error} in the kernel")
+        return _failure("incomplete", TEXT["not_run"].format(reason=TEXT["reason_cell_error"].format(error=error)),
+                        earlier)
+    if len(folders) != len(declared):
+        notes.append(f"{grade_id}: {len(declared)} checks declared, {len(folders)} observed (tampering?)")
+        return _failure("incomplete", TEXT["incomplete"])
+    lines = []
+    for declared_check, folder in zip(declared, folders):
+        try:
+            _, observed = observations.load(folder, declared_check.runner.types)
+            lines.append(declared_check.runner.verify(declared_check.check, declared_check.target, observed))
+        except CheckFailed as exc:
+            return _failure(exc.kind, *exc.details)
+        except observations.UnreadableObservation as exc:
+            notes.append(f"{grade_id}: unreadable observations ({exc})")
+            return _failure("incomplete", TEXT["incomplete"])
+        except Exception as exc:  # noqa: BLE001 - malformed observations must not stop grading
+            notes.append(f"{grade_id}: observations could not be judged ({type(exc).__name__}: {exc})"[:300])
+            return _failure("incomplete", TEXT["incomplete"])
+    return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
+
+
+def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
+    """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor."""
+    notes = [run.problem] if run.problem else []
+    stop_reason = _stop_reason(nb, run, limits)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        cell_run = run.cells.get(index, CellRun())
+        cell.execution_count = None
+        if is_test_cell(cell):
+            grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
+            cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
+                                     _earlier_failure(nb, run, index))]
+        else:
+            cell.outputs = cell_run.outputs
+    return notes
+
+
