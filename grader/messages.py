@@ -81,3 +81,13 @@ TEXT = {
     "passed": "Correcto: {what} (casos comprobados: {count}).",
     "passed_hidden": "Correcto: {what} (pruebas ocultas).",
 }
+
+# The one-line verdicts of the feedback's score table (grader.preprocessors.FeedbackOutline).
+FEEDBACK = {
+    "passed": "Correcto.",
+    "manual": "Pendiente de revisión manual.",
+    "exception": "{kind} ({error}).",
+    "stderr": "La celda escribió en la salida de errores (stderr), y eso anula la prueba.",
+    "no_points": "Sin puntos.",
+    "no_response": "Sin respuesta: la celda está igual que en el enunciado.",
+}
