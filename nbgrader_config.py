@@ -29,7 +29,11 @@ c.ClearSolutions.text_stub = "ESCRIBE TU RESPUESTA AQUÍ"
 
 # A deleted test cell is put back (and scored) instead of waiting forever for
 # a manual grade; an edited one is restored from the gradebook (nbgrader default).
+# The notice heads the restored cell, so the student reads it in the feedback.
 c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "Esta celda ({cell_id}) faltaba en tu entrega: se ha vuelto a añadir para calificarla.\n\n"
+)
 
 # Execution: bounded per cell; no timing metadata, so that solutions/ is the
 # same every time it is generated and a demo run leaves `git status` clean.
@@ -39,12 +43,21 @@ c.Execute.record_timing = False
 c.LimitOutput.max_lines = 1000
 
 # Student feedback: nbgrader's default steps, plus one that removes hidden tests and replaces
-# tracebacks with the checks' one-line Spanish messages (grader/preprocessors.py).
+# tracebacks with the checks' one-line Spanish messages, and one that keeps only the graded
+# cells and lists them for the score table (grader/preprocessors.py). The page comes from the
+# course's Spanish template (grader/templates/retroalimentacion/): no scripts, no MathJax or
+# anything else from the web, a few KB of CSS instead of nbgrader's 117 KB of Bootstrap. Set for
+# GenerateFeedback only, so that the formgrader's own pages keep their templates.
+from grader.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR  # noqa: E402
+
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "grader.preprocessors.StudentFeedback",
+    "grader.preprocessors.FeedbackOutline",
 ]
+c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATE_DIR)]
 
 # Solutions: nbgrader's default steps, then merge printed chunks so that the executed
 # notebooks are the same on every run (how a kernel splits output depends on timing).

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import demo, pipeline
+from . import demo, pipeline, summary
 from .nbgrader_cli import NbgraderError, assignments
 
 
@@ -32,6 +32,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("export", help="grades CSV from the gradebook")
     p.add_argument("--to", default=str(demo.GRADES_CSV))
     sub.add_parser("scores", help="print the score table from the gradebook")
+    p = sub.add_parser("summary", help="reports/summary.md and .png: pass rate per test cell, reported submissions")
+    p.add_argument("assignment", nargs="?", help="default: every assignment")
     sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table")
     args = parser.parse_args(argv)
     course = _course(args.course)
@@ -56,6 +58,9 @@ def main(argv=None) -> int:
             print(pipeline.export(course, course / args.to))
         elif args.command == "scores":
             print(demo.format_table(pipeline.score_table(course), {}))
+        elif args.command == "summary":
+            for path in summary.write(course, args.assignment):
+                print(path)
         elif args.command == "demo":
             demo.run(course)
     except NbgraderError as exc:

@@ -1,4 +1,4 @@
-"""The main job on shipped demo data: release, grade a small class, feedback, grades CSV, table."""
+"""The main job on shipped demo data: release, grade a small class, feedback, grades CSV, summary, table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from . import pipeline, submissions
+from . import pipeline, submissions, summary
 from .nbgrader_cli import nbgrader
 from .submissions import Submission
 
@@ -53,28 +53,36 @@ def format_table(rows: list[dict], failed: dict) -> str:
 
 
 def run(course: Path, say=print) -> dict:
-    """Run the whole demo in ``course``; returns {"rows": score rows, "failed": {(student, assignment): reason}}."""
+    """Run the whole demo in ``course``; returns score rows, reported submissions and the summary files."""
     demo = load_class(course)
     for sub, _ in demo:
         _clear_demo_student(course, sub.student)
-    say("1/5 Generating release/ and solutions/ from source/ ...")
+    say("1/6 Generating release/ and solutions/ from source/ ...")
     pipeline.release(course)
     pipeline.solutions(course)
-    say(f"2/5 Writing {len(demo)} demo submissions into submitted/ ...")
+    say(f"2/6 Writing {len(demo)} demo submissions into submitted/ ...")
     for sub, description in demo:
         submissions.write(course, sub)
         say(f"    {sub.student:<8} {sub.assignment}/{sub.notebook}: {description}")
     failed = {}
     for assignment in sorted({s.assignment for s, _ in demo}):
-        say(f"3/5 Grading {assignment} (nbgrader autograde) ...")
+        say(f"3/6 Grading {assignment} (nbgrader autograde) ...")
         report = pipeline.grade(course, assignment)
         failed.update({(st, assignment): why for st, why in report.failed.items()})
-        say(f"4/5 Writing feedback for {assignment} ...")
+        say(f"4/6 Writing feedback for {assignment} ...")
         pipeline.feedback(course, assignment)
     csv_path = pipeline.export(course, course / GRADES_CSV)
+    say(f"5/6 Grades exported to {csv_path.relative_to(course)}.")
+    md, png = summary.write(course)
+    say(f"6/6 Summary for the instructor: {md.relative_to(course)} and {png.relative_to(course)}.\n")
     rows = pipeline.score_table(course)
-    say(f"5/5 Grades exported to {csv_path.relative_to(course)}; feedback in feedback/<student>/<assignment>/.\n")
     say(format_table(rows, failed))
     for (student, assignment), why in sorted(failed.items()):
         say(f"\nReported: {student} / {assignment}: {why}")
-    return {"rows": rows, "failed": failed}
+    say("\nFeedback for the students (HTML, open it in a browser):")
+    for sub, _ in demo:
+        path = course / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
+        if path.exists():
+            say(f"    {path.relative_to(course)}")
+    say(f"Summary plot: {png.relative_to(course)}")
+    return {"rows": rows, "failed": failed, "summary": (md, png)}

@@ -96,3 +96,13 @@ TEXT = {
     "output_truncated": "[Salida recortada: superó {limit} bytes.]",
     "demo_skipped": "[Celda de demostración: no se ejecuta al corregir.]",
 }
+
+# The one-line verdicts of the feedback's score table (grader.preprocessors.FeedbackOutline).
+FEEDBACK = {
+    "passed": "Correcto.",
+    "manual": "Pendiente de revisión manual.",
+    "exception": "{kind} ({error}).",
+    "stderr": "La celda escribió en la salida de errores (stderr), y eso anula la prueba.",
+    "no_points": "Sin puntos.",
+    "no_response": "Sin respuesta: la celda está igual que en el enunciado.",
+}

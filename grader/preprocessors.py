@@ -1,6 +1,7 @@
 """The course's own nbgrader preprocessors, plugged in by ``nbgrader_config.py``.
 
 ``StudentFeedback`` — student feedback with no hidden tests and no tracebacks.
+``FeedbackOutline`` — feedback that shows only what was graded, with a score table on top.
 
 nbgrader's feedback shows the full source of every test cell (hidden tests
 included) and the full traceback of a failing check, whose lines quote the
@@ -13,7 +14,18 @@ sentence that says what is wrong.
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
+from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+from .messages import FEEDBACK, KIND
+
+# The course's Spanish feedback template (grader/templates/<name>/index.html.j2), set in nbgrader_config.py.
+FEEDBACK_TEMPLATE_DIR = Path(__file__).parent / "templates"
+FEEDBACK_TEMPLATE = "retroalimentacion"
 
 
 class StudentFeedback(ClearHiddenTests):
@@ -55,3 +67,96 @@ class CoalesceStreams(NbGraderPreprocessor):
         if "outputs" in cell:
             cell.outputs = merged
         return cell, resources
+
+
+class FeedbackOutline(NbGraderPreprocessor):
+    """Keep only the graded work, under its headings, and list every graded cell for the score table.
+
+    The theory is already in the student's notebook and its formulas would need
+    MathJax from the web to render, so the feedback drops it: what remains is each
+    answer and test cell with the headings above it (their inline math made plain
+    text), and ``resources["feedback"]`` — one row per graded cell with its
+    score and a one-line verdict — that the template shows first.
+    """
+
+    def preprocess(self, nb, resources):
+        cells, rows, headings, title = [], [], {}, ""
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not (meta.get("grade") or meta.get("solution") or meta.get("task")):
+                if cell.cell_type == "markdown":
+                    _remember_headings(cell.source, headings)
+                continue
+            if headings:
+                cells.append(new_markdown_cell("\n".join(headings[level] for level in sorted(headings))))
+                title = _inline_html(headings[max(headings)].lstrip("# "))   # also for the cells after it
+            headings = {}
+            cell.source = _remove_mark_scheme(cell.source)
+            if meta.get("comment") == NBGRADER_NO_RESPONSE:
+                meta["comment"] = FEEDBACK["no_response"]
+            cells.append(cell)
+            if meta.get("grade") or meta.get("task"):
+                rows.append(_row(cell, meta, title))
+        nb.cells = cells
+        resources["feedback"] = {"rows": rows}
+        return nb, resources
+
+
+# What nbgrader writes (in English, hard-coded in SaveAutoGrades) on an answer cell left as released.
+NBGRADER_NO_RESPONSE = "No response."
+_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+_FENCED_CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)
+_MARK_SCHEME = re.compile(r"^[^\n]*BEGIN MARK SCHEME.*?END MARK SCHEME[^\n]*\n?", re.S | re.M)
+_TEX_WORDS = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "sigma": "σ", "mu": "μ",
+              "phi": "φ", "Phi": "Φ", "max": "max", "min": "min", "cdot": "·", "le": "≤", "ge": "≥"}
+
+
+def _plain_math(text: str) -> str:
+    """Inline math of a heading as plain text ($\\alpha$ → α): no MathJax in the feedback."""
+    def plain(match):
+        math = re.sub(r"\\([A-Za-z]+)", lambda c: _TEX_WORDS.get(c.group(1), c.group(0)), match.group(1))
+        return re.sub(r"\\[,;:! ]", " ", math).replace("{", "").replace("}", "")
+    return re.sub(r"\$([^$\n]+)\$", plain, text)
+
+
+def _remember_headings(source: str, headings: dict) -> None:
+    """The latest heading of each level, forgetting deeper ones when a section starts."""
+    source = _FENCED_CODE.sub("", _remove_mark_scheme(source))   # a `# comment` in code is no heading
+    for line in source.splitlines():
+        match = _HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+            for deeper in [lv for lv in headings if lv >= level]:
+                del headings[deeper]
+            headings[level] = f"{match.group(1)} {_plain_math(match.group(2))}"
+
+
+def _remove_mark_scheme(source: str) -> str:
+    """Instructor-only marking notes never reach a student."""
+    return _MARK_SCHEME.sub("", source)
+
+
+def _inline_html(text: str) -> str:
+    """A heading as safe HTML for the score table: escaped, `code` kept as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _row(cell, meta: dict, title: str) -> dict:
+    score, points = meta.get("score"), meta.get("points")
+    passed = score is not None and points is not None and score >= points
+    return {"id": meta.get("grade_id", ""), "title": title, "score": score, "points": points,
+            "passed": passed, "verdict": FEEDBACK["passed"] if passed else verdict(cell, score)}
+
+
+def verdict(cell, score) -> str:
+    """One line for the score table: the failure kind of the first failing check, or why no points."""
+    if score is None:
+        return FEEDBACK["manual"]
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            if output.get("ename") in ("CheckFailed", "AssertionError") and output.get("evalue"):
+                return output["evalue"].split(". ")[0].rstrip(".") + "."
+            return FEEDBACK["exception"].format(kind=KIND["exception"].capitalize(), error=output.get("ename"))
+    if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.get("outputs", [])):
+        return FEEDBACK["stderr"]
+    return FEEDBACK["no_points"]

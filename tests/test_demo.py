@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import csv
-import shutil
-import subprocess
-import sys
 
 import pytest
 
 from .conftest import COURSE
-
-COPIED = ["nbgrader_config.py", "source", "release", "solutions", "demo"]
+from .demo_course import run_demo
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    course = tmp_path_factory.mktemp("demo-course")
-    for name in COPIED:
-        src = COURSE / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / name)
-    proc = subprocess.run([sys.executable, "-m", "grader", "--course", str(course), "demo"],
-                          capture_output=True, text=True, timeout=900)
-    return course, proc
+    return run_demo(tmp_path_factory)
 
 
 def score_table(stdout: str) -> dict:
@@ -63,3 +53,17 @@ def test_demo_leaves_generated_folders_as_committed(demo_run):
         for committed in (COURSE / folder).rglob("*.ipynb"):
             regenerated = course / folder / committed.relative_to(COURSE / folder)
             assert regenerated.read_bytes() == committed.read_bytes(), f"demo changed {regenerated}"
+
+
+def test_demo_writes_the_summary_and_says_where_everything_is(demo_run):
+    course, proc = demo_run
+    text = (course / "reports" / "summary.md").read_text(encoding="utf-8")
+    # ana passes everything, beto only forward, carla (untouched) and dario (restored tests) nothing.
+    assert "| sigmoide | `test_sigmoid_forward` | 2 | 2 / 4 | 50 % |" in text
+    assert "| sigmoide | `test_sigmoid_backward` | 2 | 1 / 4 | 25 % | El gradiente no coincide con PyTorch. (2)" in text
+    assert "- elena / 05-activaciones: not graded (sigmoide): nbformat.reader.NotJSONError" in text
+    assert "| elu |" not in text                       # nobody handed in elu: no row of zeros
+    png = course / "reports" / "summary.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Summary plot: reports/summary.png" in proc.stdout
+    assert "    feedback/beto/05-activaciones/sigmoide.html" in proc.stdout

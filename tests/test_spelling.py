@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -34,12 +35,33 @@ def test_check_messages_are_spelled_correctly():
 
 
 def test_answer_stubs_are_spelled_correctly():
-    from traitlets.config import Config
-    config = Config()
-    exec((COURSE / "nbgrader_config.py").read_text(encoding="utf-8"), {"get_config": lambda: config})
+    config = _nbgrader_config()
     comment = config.ClearSolutions.code_stub["python"].splitlines()[0]
     assert comment == "# ESCRIBE TU CÓDIGO AQUÍ"
     assert misspelled(comment + "\n" + config.ClearSolutions.text_stub) == []
+
+
+def _nbgrader_config():
+    from traitlets.config import Config
+    config = Config()
+    exec((COURSE / "nbgrader_config.py").read_text(encoding="utf-8"), {"get_config": lambda: config})
+    return config
+
+
+def test_feedback_page_is_spelled_correctly():
+    from grader.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR
+    template = (FEEDBACK_TEMPLATE_DIR / FEEDBACK_TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    for pattern in (r"\{#.*?#\}", r"<style>.*?</style>", r"\{%.*?%\}", r"\{\{.*?\}\}", r"<[^>]+>"):
+        template = re.sub(pattern, " ", template, flags=re.S)
+    # Jinja string literals made only of words ('Tu respuesta', 'puntos') are text a student reads too;
+    # CSS classes and the Jinja keywords caught between two literals are not.
+    source = re.sub(r"\{#.*?#\}", " ", (FEEDBACK_TEMPLATE_DIR / FEEDBACK_TEMPLATE / "index.html.j2")
+                    .read_text(encoding="utf-8"), flags=re.S)
+    literals = [w.strip() for w in re.findall(r"'([^']*)'", source)
+                if re.fullmatch(r"[A-Za-zÁÉÍÓÚÑáéíóúñ ]+", w.strip()) and w.strip() not in {"ok", "mal", "else"}]
+    notice = _nbgrader_config().OverwriteCells.missing_cell_notification
+    assert "Puntuación" in template and "Tu respuesta" in literals
+    assert misspelled("\n".join([template, *literals, notice, *messages.FEEDBACK.values()])) == []
 
 
 def test_the_gate_can_fail():

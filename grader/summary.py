@@ -1,0 +1,170 @@
+"""The instructor's summary after grading: which checks the class fails, and who was not graded.
+
+``python -m grader summary [assignment]`` writes ``reports/summary.md`` (per notebook and test
+cell: students who passed / students graded, and the most frequent failures) and
+``reports/summary.png`` (pass rate per test cell, Spanish labels, ready to show in class). The
+checks that fail most are where the teaching needs work. Scores come from the gradebook; a
+notebook counts as graded for a student only if nbgrader autograded it (``autograded/``), since
+the gradebook also gives 0 to notebooks a student never handed in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import pipeline
+from .nbgrader_cli import assignments as course_assignments
+from .preprocessors import verdict
+
+SUMMARY_MD = Path("reports") / "summary.md"
+SUMMARY_PNG = Path("reports") / "summary.png"
+
+
+@dataclass
+class CellStats:
+    """How the class did on one test cell."""
+    assignment: str
+    notebook: str
+    cell: str
+    points: float
+    passed: int = 0
+    graded: int = 0
+    failures: Counter = field(default_factory=Counter)   # failure kind -> students
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.graded if self.graded else 0.0
+
+
+def collect(course: Path, assignment: str | None = None) -> list[CellStats]:
+    """One CellStats per test cell of every notebook with at least one graded submission."""
+    from nbgrader.api import Gradebook
+    if not (course / "gradebook.db").exists():
+        return []
+    stats: dict[tuple, CellStats] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for a in gb.assignments:
+            if assignment and a.name != assignment:
+                continue
+            for submission in a.submissions:
+                student = submission.student.id
+                for notebook in submission.notebooks:
+                    path = course / "autograded" / student / a.name / f"{notebook.name}.ipynb"
+                    if not path.exists():
+                        continue   # not handed in: the gradebook's 0 says nothing about the checks
+                    cells = _graded_cells(path)
+                    for grade in notebook.grades:
+                        key = (a.name, notebook.name, grade.name)
+                        entry = stats.setdefault(key, CellStats(a.name, notebook.name, grade.name,
+                                                                float(grade.max_score)))
+                        entry.graded += 1
+                        score = grade.score
+                        if score is not None and score >= grade.max_score:
+                            entry.passed += 1
+                        elif grade.name in cells:
+                            entry.failures[verdict(cells[grade.name], score)] += 1
+    order = _cell_order(course)
+    return sorted(stats.values(), key=lambda s: (s.assignment, s.notebook, order.get(
+        (s.assignment, s.notebook, s.cell), 10**6), s.cell))
+
+
+def _graded_cells(path: Path) -> dict:
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def _cell_order(course: Path) -> dict:
+    """(assignment, notebook, cell) -> position in the source notebook, to list cells as students meet them."""
+    import nbformat
+    order = {}
+    for path in (course / "source").glob("*/*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for i, c in enumerate(nb.cells):
+            grade_id = c.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id:
+                order[(path.parent.name, path.stem, grade_id)] = i
+    return order
+
+
+def reported(course: Path, assignment: str | None = None) -> dict:
+    """{(assignment, student): reason} for submissions the last ``grade`` could not grade."""
+    names = [assignment] if assignment else course_assignments(course)
+    return {(a, student): why for a in names
+            for student, why in sorted(pipeline.load_report(course, a).failed.items())}
+
+
+def markdown(stats: list[CellStats], failed: dict) -> str:
+    lines = ["# Grading summary", "",
+             "Made by `python -m grader summary` from `gradebook.db` and `autograded/`. *Passed* means full",
+             "points on the test cell; *graded* counts the students whose notebook nbgrader autograded.",
+             "The checks that fail most are where the teaching needs work.", ""]
+    if not stats:
+        lines += ["No graded submission yet.", ""]
+    for a in sorted({s.assignment for s in stats}):
+        lines += [f"## {a}", "", "| notebook | test cell | points | passed / graded | pass rate | most frequent failures (students) |",
+                  "|---|---|---:|---:|---:|---|"]
+        for s in (s for s in stats if s.assignment == a):
+            failure = "; ".join(f"{kind} ({n})" for kind, n in s.failures.most_common(3)).replace("|", "\\|")
+            lines.append(f"| {s.notebook} | `{s.cell}` | {s.points:g} | {s.passed} / {s.graded} | "
+                         f"{100 * s.rate:.0f} % | {failure} |")
+        lines.append("")
+    worst = sorted((s for s in stats if s.passed < s.graded), key=lambda s: (s.rate, -s.graded))[:5]
+    if worst:
+        lines += ["## Failing most", ""]
+        lines += [f"1. {s.assignment}/{s.notebook} `{s.cell}`: {s.passed} of {s.graded} passed" for s in worst]
+        lines.append("")
+    lines += ["## Reported submissions (not graded)", ""]
+    lines += [f"- {student} / {a}: {why}" for (a, student), why in sorted(failed.items())] or ["None."]
+    return "\n".join(lines) + "\n"
+
+
+def plot(stats: list[CellStats], path: Path) -> Path:
+    """Horizontal bars: the pass rate of every test cell, grouped under its notebook."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    labels, rates, notes, bold = [], [], [], []
+    for group in sorted({(s.assignment, s.notebook) for s in stats}):
+        labels.append(f"{group[0]} / {group[1]}")
+        rates.append(None); notes.append(""); bold.append(True)
+        for s in (s for s in stats if (s.assignment, s.notebook) == group):
+            labels.append(s.cell); rates.append(100 * s.rate); bold.append(False)
+            notes.append(f"{s.passed}/{s.graded}")
+    fig = Figure(figsize=(8, 1.3 + 0.32 * max(len(labels), 2)), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    y = list(range(len(labels)))[::-1]
+    for yi, rate, note in zip(y, rates, notes):
+        if rate is None:
+            continue
+        color = "#2da44e" if rate >= 80 else "#d4a72c" if rate >= 50 else "#cf222e"
+        ax.barh(yi, rate, color=color, height=0.7)
+        ax.text(min(rate, 100) + 1.5, yi, note, va="center", fontsize=8, color="#24292f")
+    ax.set_yticks(y, labels, fontsize=8)
+    for tick, is_group in zip(ax.get_yticklabels(), bold):
+        tick.set_fontweight("bold" if is_group else "normal")
+    ax.set_xlim(0, 112)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel("Estudiantes que superan la prueba (%)")
+    ax.set_title("Aprobados por prueba (aprobados/calificados)" if stats else "Todavía no hay entregas calificadas",
+                 fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.grid(True, color="#d0d7de", linewidth=0.6)
+    ax.set_axisbelow(True)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
+def write(course: Path, assignment: str | None = None) -> tuple[Path, Path]:
+    """reports/summary.md and reports/summary.png for one assignment (default: all); returns their paths."""
+    stats = collect(course, assignment)
+    md = course / SUMMARY_MD
+    md.parent.mkdir(parents=True, exist_ok=True)
+    md.write_text(markdown(stats, reported(course, assignment)), encoding="utf-8")
+    return md, plot(stats, course / SUMMARY_PNG)
