@@ -52,23 +52,25 @@ def format_table(rows: list[dict], failed: dict) -> str:
     return "\n".join(text)
 
 
-def run(course: Path, say=print) -> dict:
+def run(course: Path, say=print, allow_unsandboxed: bool = False) -> dict:
     """Run the whole demo in ``course``; returns score rows, reported submissions and the summary files."""
     demo = load_class(course)
     for sub, _ in demo:
         _clear_demo_student(course, sub.student)
-    say("1/6 Generating release/ and solutions/ from source/ ...")
+    say("1/6 Generating release/ from source/ (and the gradebook's copy of every locked cell) ...")
     pipeline.release(course)
-    pipeline.solutions(course)
     say(f"2/6 Writing {len(demo)} demo submissions into submitted/ ...")
     for sub, description in demo:
         submissions.write(course, sub)
         say(f"    {sub.student:<8} {sub.assignment}/{sub.notebook}: {description}")
     failed = {}
     for assignment in sorted({s.assignment for s, _ in demo}):
-        say(f"3/6 Grading {assignment} (nbgrader autograde) ...")
-        report = pipeline.grade(course, assignment)
+        say(f"3/6 Grading {assignment} (sandboxed kernels, clean scoring, nbgrader gradebook) ...")
+        report = pipeline.grade(course, assignment, allow_unsandboxed=allow_unsandboxed)
         failed.update({(st, assignment): why for st, why in report.failed.items()})
+        for student, notes in sorted(report.notes.items()):
+            for note in notes:
+                say(f"    note for the instructor: {student}: {note}")
         say(f"4/6 Writing feedback for {assignment} ...")
         pipeline.feedback(course, assignment)
     csv_path = pipeline.export(course, course / GRADES_CSV)
