@@ -24,20 +24,67 @@ from traitlets.config.loader import PyFileConfigLoader
 
 
 class DropUnknownCells(NbGraderPreprocessor):
-    """A cell claiming a grade_id the gradebook does not know (renamed, invented) becomes plain code.
+    """A cell claiming a grade_id the gradebook does not know (renamed, invented), or one already
+    claimed by an earlier cell (duplicated), becomes plain code.
 
-    nbgrader drops the whole submission in that case; here the student's cell
-    simply stops counting, and ``OverwriteCells.add_missing_cells`` puts the
-    real cell back.
+    nbgrader drops the whole submission in those cases; here the student's cell
+    simply stops counting, and ``RestoreMissingCells`` puts the real cell back.
     """
 
     known: set = set()
 
-    def preprocess_cell(self, cell, resources, index):
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if meta and meta.get("grade_id") not in self.known:
-            del cell.metadata["nbgrader"]
-        return cell, resources
+    def preprocess(self, nb, resources):
+        seen = set()
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if meta is None:
+                continue
+            grade_id = meta.get("grade_id")
+            if grade_id not in self.known or grade_id in seen:
+                del cell.metadata["nbgrader"]
+            else:
+                seen.add(grade_id)
+        return nb, resources
+
+
+class RestoreMissingCells(NbGraderPreprocessor):
+    """Put back every graded, answer or locked cell the submission lacks, with its real source.
+
+    nbgrader's own ``add_missing_cells`` (0.9.6) re-inserts a deleted *test*
+    cell as a comment — which would run without error and score full marks —
+    and fails when the cell before it in the source is a locked markdown cell.
+    Here the cell comes back as the gradebook stores it (the release's version:
+    an answer cell comes back unanswered), after the nearest earlier cell of the
+    source that the submission still has.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+        from nbformat.v4 import new_code_cell, new_markdown_cell
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            source = gb.find_notebook(info["notebook"], info["assignment"])
+            points = {c.name: c.max_score for c in source.grade_cells}
+            solutions = {c.name for c in source.solution_cells}
+            cells = {c.name: (c.name, c.cell_type, c.source, c.locked) for c in source.source_cells}
+        order = [name for name in info.get("order", []) if name in cells]
+        cells = [cells[name] for name in order + sorted(set(cells) - set(order))]
+        present = {c.metadata.nbgrader["grade_id"]: c for c in nb.cells if "nbgrader" in c.get("metadata", {})}
+        previous = None
+        for name, cell_type, text, locked in cells:
+            if name not in present and (name in points or name in solutions):
+                meta = {"grade": name in points, "solution": name in solutions, "locked": bool(locked),
+                        "grade_id": name, "schema_version": 3, "task": False}
+                if name in points:
+                    meta["points"] = points[name]
+                cell = (new_code_cell if cell_type == "code" else new_markdown_cell)(text)
+                cell.metadata["nbgrader"] = meta
+                cell.id = name
+                position = nb.cells.index(previous) + 1 if previous is not None else 0
+                nb.cells.insert(position, cell)
+                present[name] = cell
+            previous = present.get(name, previous)
+        return nb, resources
 
 
 def load_config(course: Path):
@@ -59,8 +106,9 @@ class Bookkeeper:
         self.coursedir = CourseDirectory(config=self.config)
         self.db_url = self.coursedir.db_url
         self.sanitizers = [ClearOutput(config=self.config), DeduplicateIds(config=self.config),
-                           OverwriteKernelspec(config=self.config), OverwriteCells(config=self.config),
-                           CheckCellMetadata(config=self.config)]
+                           OverwriteKernelspec(config=self.config),
+                           OverwriteCells(config=self.config, add_missing_cells=False),
+                           RestoreMissingCells(config=self.config), CheckCellMetadata(config=self.config)]
         self.finishers = [LimitOutput(config=self.config), SaveAutoGrades(config=self.config),
                           AssignLatePenalties(config=self.config), CheckCellMetadata(config=self.config)]
 
@@ -110,6 +158,11 @@ class Bookkeeper:
         path = self.folder(self.coursedir.submitted_directory, student, assignment) / f"{notebook}.ipynb"
         nb = nbformat.read(str(path), as_version=4)
         resources = self._resources(assignment, student, notebook)
+        release = self.course / self.coursedir.release_directory / assignment / f"{notebook}.ipynb"
+        if release.is_file():  # the gradebook does not keep the cells' order; the release does
+            resources["nbgrader"]["order"] = [c.metadata.nbgrader["grade_id"] for c in
+                                              nbformat.read(str(release), as_version=4).cells
+                                              if "nbgrader" in c.metadata and "grade_id" in c.metadata.nbgrader]
         with Gradebook(self.db_url) as gb:
             source = gb.find_notebook(notebook, assignment)
             known = ({c.name for c in source.grade_cells} | {c.name for c in source.solution_cells}
@@ -136,4 +189,4 @@ class Bookkeeper:
         return path
 
 
-__all__ = ["Bookkeeper", "DropUnknownCells", "MissingEntry", "load_config"]
+__all__ = ["Bookkeeper", "DropUnknownCells", "MissingEntry", "RestoreMissingCells", "load_config"]

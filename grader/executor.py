@@ -24,11 +24,12 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from .messages import TEXT
-from .sandbox import Limits, Sandbox, UidSlot
+from .sandbox import Limits, Sandbox, UidSlot, count_uid
 
 KERNEL_ARGV = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
                "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
 STARTUP_SECONDS = 60
+SPAWN_NOTE = 4          # more processes than this under a kernel's uid is worth telling the instructor
 
 
 @dataclass
@@ -43,6 +44,7 @@ class CellRun:
 class NotebookRun:
     cells: dict = field(default_factory=dict)    # cell index -> CellRun (code cells only)
     problem: str = ""                            # why the run stopped early (English, instructor)
+    notes: list = field(default_factory=list)    # anything else the instructor should know
     seconds: dict = field(default_factory=dict)  # stage -> seconds (start, execute)
 
 
@@ -64,14 +66,21 @@ def run_notebook(nb, workdir: Path, *, limits: Limits = Limits(), sandbox: Sandb
     run_dir, collected = workdir / "run", workdir / "collected"
     run_dir.mkdir(parents=True)
     collected.mkdir()
-    with UidSlot() as uid:
+    with UidSlot() as slot:
+        uid = slot.uid
         if sandbox is not None:
             sandbox.prepare(run_dir, uid)
             argv = sandbox.argv(run_dir, uid, limits, KERNEL_ARGV)
         else:
             (run_dir / "observations").mkdir()
             argv = [sys.executable, *KERNEL_ARGV]
-        return _Execution(nb, run_dir, collected, limits, argv, uid, sandbox is not None, skip).run()
+        result = _Execution(nb, run_dir, collected, limits, argv, uid, sandbox is not None, skip).run()
+        if sandbox is not None:
+            time.sleep(0.05)  # the pid namespace is torn down with the kernel; count what survived it
+            stray = slot.release()
+            if stray:
+                result.notes.append(f"{stray} processes were still running after the kernel stopped; killed")
+        return result
 
 
 class _Execution:
@@ -107,6 +116,11 @@ class _Execution:
             self.result.seconds["execute"] = time.monotonic() - started - self.result.seconds["start"]
             return self.result
         finally:
+            if self.sandboxed:
+                running = count_uid(self.uid)
+                if running > SPAWN_NOTE:
+                    self.result.notes.append(f"{running} processes ran under the kernel's uid at the end "
+                                             "(the notebook started processes)")
             if kc is not None:
                 kc.stop_channels()
             try:
@@ -148,6 +162,8 @@ class _Execution:
                         km.shutdown_kernel(now=True)
                         return
                     km.interrupt_kernel()
+                    self.result.notes.append(f"cell {index} exceeded the time limit "
+                                             f"({self.limits.cell_seconds:g} s); interrupted")
                     interrupted, cell_deadline = True, time.monotonic() + 5
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:

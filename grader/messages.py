@@ -91,6 +91,7 @@ TEXT = {
     "reason_output_flood": "la celda {cell} escribió demasiada salida (más de {limit} bytes).",
     "reason_cell_error": "la celda de la prueba terminó con un error ({error}).",
     "earlier_error": "Antes falló la celda {cell} ({error}): revisa que se ejecute sin errores.",
+    "timed_out": "superó el tiempo máximo de {seconds:g} s",
     "torch_hint": "Durante la corrección PyTorch no está disponible: las respuestas se escriben con NumPy.",
     "reason_not_reached": "el cuaderno no llegó a esta celda.",
     "output_truncated": "[Salida recortada: superó {limit} bytes.]",

@@ -83,6 +83,12 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         except Exception as exc:  # noqa: BLE001 - reported; the others are still graded
             report.failed[student] = f"could not open the submission: {type(exc).__name__}: {exc}"[:400]
             continue
+        folder = course / "submitted" / student / assignment
+        extra = sorted(p.name for p in folder.iterdir()
+                       if p.name != "timestamp.txt" and p.stem not in handed_in)
+        if extra:
+            report.notes.setdefault(student, []).append(f"files not graded (not notebooks of {assignment}): "
+                                                        + ", ".join(extra)[:300])
         for notebook in handed_in:
             tick = time.monotonic()
             try:

@@ -136,7 +136,7 @@ class UidSlot:
     """A uid no other running kernel on this machine uses (file locks work across processes)."""
 
     def __init__(self):
-        self.uid, self._handle = None, None
+        self.uid, self._handle, self.stray = None, None, 0
 
     def __enter__(self) -> int:
         lock_dir = Path(tempfile.gettempdir()) / "grader-uids"
@@ -149,20 +149,39 @@ class UidSlot:
                 handle.close()
                 continue
             self.uid, self._handle = uid, handle
-            return uid
+            return self
         raise RuntimeError("no free sandbox uid: too many kernels at once")
 
+    def release(self) -> int:
+        """Kill whatever still runs under the uid; return how many processes that was."""
+        self.stray = kill_uid(self.uid)
+        return self.stray
+
     def __exit__(self, *exc):
-        _kill_uid(self.uid)
+        self.release()
         self._handle.close()
 
 
-def _kill_uid(uid: int) -> None:
-    """Nothing may outlive a kernel: kill any process still running under its uid."""
+def count_uid(uid: int) -> int:
+    """How many processes run under ``uid`` right now."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            count += entry.name.isdigit() and entry.stat().st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
+def kill_uid(uid: int) -> int:
+    """Nothing may outlive a kernel: kill every process still running under its uid."""
+    killed = 0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if entry.stat().st_uid == uid:
                     os.kill(int(entry.name), 9)
+                    killed += 1
             except (OSError, ProcessLookupError):
                 pass
+    return killed

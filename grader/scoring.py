@@ -56,12 +56,13 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^\w.]", "", text)[:60] or "un error"
 
 
-def _earlier_failure(nb, run: NotebookRun, index: int) -> str:
+def _earlier_failure(nb, run: NotebookRun, index: int, limits) -> str:
     """Why names a test cell needs may be missing: the first earlier cell that failed."""
     for earlier in sorted(i for i in run.cells if i < index):
         cell_run = run.cells[earlier]
-        if cell_run.status == "error" and not is_test_cell(nb.cells[earlier]):
-            error = _safe_name(cell_run.detail)
+        if cell_run.status in ("error", "timeout") and not is_test_cell(nb.cells[earlier]):
+            error = (TEXT["timed_out"].format(seconds=limits.cell_seconds) if cell_run.status == "timeout"
+                     else _safe_name(cell_run.detail))
             hint = TEXT["torch_hint"] if error in ("ImportError", "ModuleNotFoundError") else ""
             return " ".join([TEXT["earlier_error"].format(cell=_cell_label(nb, earlier), error=error), hint]).strip()
     return ""
@@ -72,6 +73,9 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
     if cell_run.status in STOPPED or cell_run.status in ("not_reached", "skipped"):
         return _failure("incomplete", TEXT["not_run"].format(reason=stop_reason))
     declared = declarations.read(source)
+    if not declared:
+        notes.append(f"{grade_id}: the test cell declares no check")
+        return _failure("incomplete", TEXT["incomplete"])
     folders = sorted(cell_run.observations.iterdir()) if cell_run.observations else []
     if cell_run.status == "error" and len(folders) < len(declared):
         # Only the exception's type: its message was written by student code.
@@ -100,7 +104,7 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
 
 def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
     """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor."""
-    notes = [run.problem] if run.problem else []
+    notes = ([run.problem] if run.problem else []) + list(run.notes)
     stop_reason = _stop_reason(nb, run, limits)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -110,7 +114,7 @@ def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
         if is_test_cell(cell):
             grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
             cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
-                                     _earlier_failure(nb, run, index))]
+                                     _earlier_failure(nb, run, index, limits))]
         else:
             cell.outputs = cell_run.outputs
     return notes

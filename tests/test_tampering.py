@@ -1,0 +1,65 @@
+"""Issue 8: scores that student code cannot forge.
+
+The grading kernel only observes; the score comes from a clean process that
+re-reads the trusted test cells. So tampering inside the kernel — a swapped
+``grader``, patched NumPy, input transformers, hooks, replaced ``__code__``,
+forged "Correcto" lines and observation files, lying objects, torch in a
+NumPy exercise, deleted/duplicated/renamed test cells — gives a wrong answer
+nothing (tests/hostile.py grades them all in one batch beside an honest one).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .hostile import TEST_CELLS, batch
+
+TAMPERING = ["swapped_grader", "patched_numpy", "input_transformer", "hooks", "replaced_code", "forged_ok",
+             "always_equal", "lying_subclass", "forged_observations", "torch_answer", "deleted_tests",
+             "duplicated_tests", "renamed_tests"]
+# Attacks on the check protocol itself (no observation arrives): reported to the instructor.
+DETECTED = ["swapped_grader", "input_transformer", "replaced_code"]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return batch(tmp_path_factory)
+
+
+@pytest.mark.parametrize("student", TAMPERING)
+def test_tampering_with_a_wrong_answer_scores_zero(hostile, student):
+    scores = hostile.scores[student]
+    assert sorted(scores) == sorted(TEST_CELLS), f"{student} was not graded: {hostile.report.failed}"
+    assert sum(s for s, _ in scores.values()) == 0, scores
+
+
+@pytest.mark.parametrize("student", DETECTED)
+def test_tampering_with_the_checks_is_reported(hostile, student):
+    notes = hostile.report.notes.get(student, [])
+    assert any("observed" in note for note in notes), notes
+
+
+def test_the_honest_neighbour_is_unaffected(hostile):
+    assert hostile.scores["honest"] == hostile.alone
+
+
+def test_deleted_test_cells_are_restored_and_score_a_right_answer(hostile):
+    scores = hostile.scores["deleted_tests_right_answer"]
+    assert sorted(scores) == sorted(TEST_CELLS) and all(s == m for s, m in scores.values()), scores
+
+
+def test_torch_in_a_numpy_exercise_is_explained(hostile):
+    assert "PyTorch (torch) no está disponible durante la corrección" in hostile.feedback["torch_answer"] \
+        or "PyTorch no está disponible" in hostile.feedback["torch_answer"]
+
+
+def test_forged_output_never_reaches_the_feedback_as_a_pass(hostile):
+    for student in ("forged_ok", "swapped_grader", "input_transformer", "replaced_code"):
+        # The page quotes the student's code (which prints "Correcto"): no check may be marked passed.
+        assert "✓" not in hostile.feedback[student] and "✗" in hostile.feedback[student], student
+
+
+def test_instructor_notes_stay_out_of_student_feedback(hostile):
+    for student, notes in hostile.report.notes.items():
+        for note in notes:
+            assert note not in hostile.feedback.get(student, ""), (student, note)
