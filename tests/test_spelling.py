@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -40,6 +41,15 @@ def test_answer_stubs_are_spelled_correctly():
     comment = config.ClearSolutions.code_stub["python"].splitlines()[0]
     assert comment == "# ESCRIBE TU CÓDIGO AQUÍ"
     assert misspelled(comment + "\n" + config.ClearSolutions.text_stub) == []
+
+
+def test_readme_student_section_is_spelled_correctly():
+    readme = (COURSE / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n## Para estudiantes")
+    section = readme[start:readme.index("\n## ", start + 1)]
+    section = section.split("\n", 2)[2]                 # the heading also says it in English
+    section = re.sub(r"\]\([^)]*\)", "]", section)      # link targets (the screenshot's path)
+    assert misspelled(section) == []
 
 
 def test_the_gate_can_fail():
