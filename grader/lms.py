@@ -163,8 +163,9 @@ def plan(files: list[str], released: set[str], lms: str = "auto",
             late.add(kept.path)
         for other in group:
             if other is not kept:
+                why = "the later upload" if kept.rank[:2] > other.rank[:2] else "nearest the top of the zip"
                 skipped[other.path] = (f"duplicate: {student} handed in {notebook}.ipynb more than once; "
-                                       f"kept the latest upload, {kept.path}")
+                                       f"kept {kept.path} ({why})")
     return Plan(placed, skipped, late)
 
 

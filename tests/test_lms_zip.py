@@ -17,7 +17,7 @@ import pytest
 from grader import cli, pipeline
 from grader.lms import notebook_of, parse_path, plan
 
-from .student_course import ASSIGNMENT, NOTEBOOK, answered, reference_answers, released_course
+from .student_course import ASSIGNMENT, COURSE, NOTEBOOK, answered, reference_answers, released_course
 
 
 @pytest.mark.parametrize("path, lms, lms_id, filename", [
@@ -76,7 +76,11 @@ def test_duplicates_keep_the_latest_upload_and_the_rest_is_reported():
     assert result.placed == {"d/perezana_5551_90007_sigmoide-1.ipynb": ("5551", "sigmoide"),
                              "d/Ana Pérez_101_assignsubmission_file/sigmoide (2).ipynb": ("101", "sigmoide")}
     assert len(result.skipped) == 3
-    assert all(r.startswith("duplicate:") and "kept the latest upload" in r for r in result.skipped.values())
+    assert all(r.startswith("duplicate:") and r.endswith("(the later upload)") for r in result.skipped.values())
+    tie = plan(["d/Ana_1_assignsubmission_file/sigmoide.ipynb", "d/Ana_1_assignsubmission_file/v2/sigmoide.ipynb"],
+               {"sigmoide"})
+    assert list(tie.placed) == ["d/Ana_1_assignsubmission_file/sigmoide.ipynb"]
+    assert list(tie.skipped.values())[0].endswith("(nearest the top of the zip)")
 
 
 def test_roster_maps_lms_ids_and_reports_unknown_ones():
@@ -137,15 +141,15 @@ def test_import_exits_1_when_something_was_not_placed(imported):
 
 @pytest.mark.parametrize("lms, file, reason", [
     ("moodle", "Ana Pérez_101_assignsubmission_file/sigmoide.ipynb",
-     "duplicate: 101 handed in sigmoide.ipynb more than once; kept the latest upload, "
-     "Ana Pérez_101_assignsubmission_file/sigmoide (1).ipynb"),
+     "duplicate: 101 handed in sigmoide.ipynb more than once; "
+     "kept Ana Pérez_101_assignsubmission_file/sigmoide (1).ipynb (the later upload)"),
     ("moodle", "Beto Gómez_202_assignsubmission_onlinetext/onlinetext.html", "not a notebook (onlinetext.html)"),
     ("moodle", "Carla Ruiz_303_assignsubmission_file/sigmoid.ipynb",
      "sigmoid.ipynb is not a notebook of this assignment (expected sigmoide.ipynb)"),
     ("moodle", "sigmoide.ipynb", "name does not follow the Moodle naming convention"),
     ("canvas", "perezana_5551_90001_sigmoide.ipynb",
-     "duplicate: ana handed in sigmoide.ipynb more than once; kept the latest upload, "
-     "perezana_5551_90007_sigmoide-1.ipynb"),
+     "duplicate: ana handed in sigmoide.ipynb more than once; "
+     "kept perezana_5551_90007_sigmoide-1.ipynb (the later upload)"),
     ("canvas", "perezana_5551_90002_notas.txt", "not a notebook (notas.txt)"),
     ("canvas", "ruizcarla_5553_90004_sigmoide.ipynb", "canvas id 5553 is not in the roster"),
     ("canvas", "Sigmoide final.ipynb", "name does not follow the Moodle or the Canvas naming convention"),
@@ -172,3 +176,17 @@ def test_grades_come_out_of_the_gradebook(imported):
     assert sorted(report.graded) == ["101", "202", "ana", "beto"] and report.failed == {}
     scores = {row["student"]: (row["score"], row["max_score"]) for row in pipeline.score_table(course)}
     assert scores == {"101": (6.0, 6.0), "ana": (6.0, 6.0), "202": (0.0, 6.0), "beto": (0.0, 6.0)}
+
+
+def test_import_zip_refuses_what_it_cannot_use(tmp_path, capsys):
+    (tmp_path / "nbgrader_config.py").write_text((COURSE / "nbgrader_config.py").read_text(encoding="utf-8"))
+    run = ["--course", str(tmp_path), "import-zip", ASSIGNMENT, str(tmp_path / "entregas.zip")]
+    assert cli.main(run) == 2
+    assert f"release/{ASSIGNMENT} does not exist" in capsys.readouterr().err
+    (tmp_path / "release" / ASSIGNMENT).mkdir(parents=True)
+    (tmp_path / "roster.csv").write_text("alumno,moodle\nana,101\n", encoding="utf-8")
+    assert cli.main(run + ["--roster", str(tmp_path / "roster.csv")]) == 2
+    assert "the roster needs the columns id,lms_id" in capsys.readouterr().err
+    (tmp_path / "roster.csv").write_text("id,lms_id\nana,101\nbeto,101\n", encoding="utf-8")
+    assert cli.main(run + ["--roster", str(tmp_path / "roster.csv")]) == 2
+    assert "lms_id 101 is given to ana and beto" in capsys.readouterr().err

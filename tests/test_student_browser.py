@@ -150,15 +150,18 @@ class Student:
             f"//li[contains(@class,'lm-Menu-item')][.//div[contains(@class,'lm-Menu-itemLabel') "
             f"and text()='{item}']]")))).click()
 
+    # Text is read with textContent: cells scrolled out of view are not painted, so their visible
+    # text (selenium's .text) is empty although they are there.
     def cell(self, text: str):
         """The code cell whose source contains ``text`` (NoSuchElementException if none yet)."""
         for cell in self.driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell"):
-            if text in cell.find_element(By.CSS_SELECTOR, ".jp-InputArea-editor").text:
+            if text in cell.find_element(By.CSS_SELECTOR, ".jp-InputArea-editor").get_attribute("textContent"):
                 return cell
         raise NoSuchElementException(f"no cell with {text!r}")
 
     def output(self, text: str) -> str:
-        return "\n".join(o.text for o in self.cell(text).find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
+        return "\n".join(o.get_attribute("textContent")
+                         for o in self.cell(text).find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
 
     def dialog(self) -> str:
         return "\n".join(d.text for d in self.driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog"))
@@ -218,7 +221,7 @@ def test_a_student_works_through_a_notebook_in_jupyterlab(server, browser, tmp_p
 
     # Write the reference answer into the answer cell and run everything again.
     student.paste_into("class Sigmoid:", reference_answers()["sigmoid_layer"])
-    student.until(lambda: "np.exp(-x[positive])" in student.cell("class Sigmoid:").text,
+    student.until(lambda: "np.exp(-x[positive])" in student.cell("class Sigmoid:").get_attribute("textContent"),
                   "the answer was not written into the answer cell")
     student.menu("Run", "Run All Cells")
     for name, test in TESTS.items():
@@ -253,7 +256,7 @@ def test_notebook_7_opens_the_same_notebook(server, browser, tmp_path):
     setup = "import grader"
     student.select(setup)
     ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
-    prompt = lambda: student.cell(setup).find_element(By.CSS_SELECTOR, ".jp-InputPrompt").text  # noqa: E731
+    prompt = lambda: student.cell(setup).find_element(By.CSS_SELECTOR, ".jp-InputPrompt").get_attribute("textContent")  # noqa: E731
     student.until(lambda: prompt().strip("[]: ").isdigit(), lambda: f"the setup cell did not run: {prompt()!r}")
     assert not student.output(setup)   # no «No se encuentra el paquete «grader»…»
     student.until(lambda: browser.find_elements(By.CSS_SELECTOR, ".validate-button"),
