@@ -69,3 +69,7 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.Execute",
     "grader.preprocessors.CoalesceStreams",
 ]
+
+# Validate (button or `nbgrader validate`), on the student's side: do not cut the checks'
+# Spanish messages at nbgrader's default 90 characters.
+c.Validator.width = 300

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import demo, pipeline, summary
+from . import demo, pipeline, summary, zip_import
 from .nbgrader_cli import NbgraderError, assignments
 
 
@@ -35,6 +35,11 @@ def main(argv=None) -> int:
     p = sub.add_parser("summary", help="reports/summary.md and .png: pass rate per test cell, reported submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
     sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table")
+    p = sub.add_parser("import-zip", help="an LMS zip of submissions (Moodle, Canvas) -> submitted/")
+    p.add_argument("assignment")
+    p.add_argument("zipfile", type=Path)
+    p.add_argument("--lms", choices=zip_import.LMS_CHOICES, default="auto", help="which LMS named the files")
+    p.add_argument("--roster", type=Path, help="CSV with columns id,lms_id (default: the LMS id is the id)")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -63,7 +68,11 @@ def main(argv=None) -> int:
                 print(path)
         elif args.command == "demo":
             demo.run(course)
-    except NbgraderError as exc:
+        elif args.command == "import-zip":
+            report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
+            print(zip_import.format_report(report))
+            return 1 if report.skipped else 0
+    except (NbgraderError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
