@@ -1,0 +1,115 @@
+"""Issue 8: what a student sees at home is what the grade comes from.
+
+For every catalog entry (mistakes and correct alternatives) of every notebook,
+each test cell is run twice on the same answer: as in a student's kernel
+(observe and judge in place, print or raise) and as when grading (observe
+only, write plain-data observations, then the clean scorer re-reads the
+trusted cell as declarations and judges the files). The two verdicts — pass
+lines, or the failure message — must be identical. Runs in plain Python
+processes (no Jupyter kernel), one notebook per task, two at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import catalog as catalogs
+from grader.submissions import grade_id, solution_answers
+
+from .conftest import CATALOGS, COURSE, NOTEBOOKS, load_catalog
+
+
+def _is_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _student_verdict(source: str, namespace: dict):
+    from grader.errors import CheckFailed
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(source, namespace)  # noqa: S102 - our own test cell
+    except CheckFailed as exc:
+        return ("fail", str(exc))
+    except Exception as exc:  # noqa: BLE001
+        return ("error", type(exc).__name__)
+    return ("pass", out.getvalue().strip())
+
+
+def _clean_verdict(source: str, namespace: dict):
+    from grader import declarations, observations
+    from grader.errors import CheckFailed
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ[observations.OBSERVE_ENV] = folder
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(source, namespace)  # noqa: S102
+        except Exception as exc:  # noqa: BLE001
+            return ("error", type(exc).__name__)
+        finally:
+            del os.environ[observations.OBSERVE_ENV]
+        lines = []
+        for declared, path in zip(declarations.read(source), sorted(Path(folder).iterdir())):
+            _, observed = observations.load(path, declared.runner.types)
+            try:
+                lines.append(declared.runner.verify(declared.check, declared.target, observed))
+            except CheckFailed as exc:
+                return ("fail", str(exc))
+        return ("pass", "\n".join(lines))
+
+
+def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], dict]:
+    """Run every entry of one notebook's catalog both ways; describe each disagreement, count verdicts."""
+    import matplotlib
+    matplotlib.use("agg")
+    release = nbformat.read(COURSE / "release" / assignment / f"{notebook}.ipynb", as_version=4)
+    answers = solution_answers(COURSE, assignment, notebook)
+    catalog = catalogs.load(CATALOGS / assignment / f"{notebook}.toml")
+    problems, counts = [], {"pass": 0, "fail": 0, "error": 0}
+    for entry in catalog.entries:
+        cells = dict(answers, **{entry.cell: entry.code})
+        namespace: dict = {"__name__": "__main__"}
+        for cell in release.cells:
+            if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
+                continue
+            source = cells.get(grade_id(cell), cell.source)
+            if _is_test(cell):
+                home, graded = _student_verdict(source, namespace), _clean_verdict(source, namespace)
+                counts[home[0]] += 1
+                if home != graded:
+                    problems.append(f"{notebook}: {entry.name}: {grade_id(cell)}: at home {home!r}, "
+                                    f"graded {graded!r}")
+                continue
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                try:
+                    exec(source, namespace)  # noqa: S102
+                except Exception:  # noqa: BLE001 - a wrong answer's example cell may fail
+                    pass
+    return problems, counts
+
+
+WITH_CATALOG = [(a, n) for a, n in NOTEBOOKS if (CATALOGS / a / f"{n}.toml").exists()]
+
+
+@pytest.fixture(scope="module")
+def disagreements() -> dict:
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        results = pool.map(_notebook_disagreements, *zip(*WITH_CATALOG))
+        return dict(zip([n for _, n in WITH_CATALOG], results))
+
+
+@pytest.mark.parametrize("assignment, notebook", WITH_CATALOG, ids=[n for _, n in WITH_CATALOG])
+def test_verdict_at_home_equals_verdict_when_graded(disagreements, assignment, notebook):
+    problems, counts = disagreements[notebook]
+    assert len(load_catalog(assignment, notebook).entries) > 0
+    assert counts["pass"] > 0 and counts["fail"] > 0, counts   # both verdicts were compared
+    assert problems == []
