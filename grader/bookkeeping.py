@@ -12,6 +12,7 @@ agreement (``add_missing_cells``, ``ignore``, the folders).
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -20,7 +21,11 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
                                     LimitOutput, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec,
                                     SaveAutoGrades)
+from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
+
+# nbgrader 0.9.6's update_or_create_submission trips SQLAlchemy 2's autoflush warning; harmless noise.
+warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
 
 
 class DropUnknownCells(NbGraderPreprocessor):

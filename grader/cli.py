@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import demo, pipeline, summary, zip_import
+from . import demo, pipeline, progress, summary, zip_import
 from .nbgrader_cli import NbgraderError, assignments
+from .sandbox import SandboxUnavailable
 
 
 def _course(path: str) -> Path:
@@ -25,8 +26,12 @@ def main(argv=None) -> int:
                        ("solutions", "source/ -> solutions/ (executed reference solutions)")]:
         p = sub.add_parser(name, help=text)
         p.add_argument("assignment", nargs="?", help="default: every assignment")
-    p = sub.add_parser("grade", help="autograde every submission (the grading path)")
+    p = sub.add_parser("grade", help="grade every submission: sandboxed, in parallel, scored cleanly")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
+    p.add_argument("--workers", type=int, default=None, help="kernels at a time (default: one per core)")
+    p.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:8786) to run the jobs on")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run kernels without the sandbox (only for trusted notebooks, e.g. your own)")
     p = sub.add_parser("feedback", help="feedback HTML for graded submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
     p = sub.add_parser("export", help="grades CSV from the gradebook")
@@ -48,14 +53,9 @@ def main(argv=None) -> int:
         elif args.command == "solutions":
             pipeline.solutions(course, args.assignment)
         elif args.command == "grade":
-            status = 0
-            for assignment in [args.assignment] if args.assignment else assignments(course):
-                report = pipeline.grade(course, assignment)
-                print(f"{assignment}: {len(report.graded)} graded, {len(report.failed)} reported")
-                for student, why in sorted(report.failed.items()):
-                    print(f"  reported {student}: {why}")
-                    status = 1
-            return status
+            return progress.grade_all(course, [args.assignment] if args.assignment else assignments(course),
+                                      workers=args.workers, scheduler=args.scheduler,
+                                      allow_unsandboxed=args.no_sandbox)
         elif args.command == "feedback":
             for assignment in [args.assignment] if args.assignment else assignments(course):
                 pipeline.feedback(course, assignment)
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
             report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
             print(zip_import.format_report(report))
             return 1 if report.skipped else 0
-    except (NbgraderError, OSError, ValueError) as exc:
+    except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -60,14 +60,14 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
 
 
 def grade(course: Path, assignment: str, *, workers: int | None = None, scheduler: str | None = None,
-          allow_unsandboxed: bool = False, limits=None, progress=None) -> GradeReport:
+          allow_unsandboxed: bool = False, limits=None, progress=None, students=None) -> GradeReport:
     """Grade every submission of ``assignment``; one broken or hostile submission never stops the others.
 
     Notebooks run in parallel (``workers`` threads, default one per core, or on
     the Dask cluster at ``scheduler``), each in its own sandboxed kernel, and are
     scored by the clean process that ran the job (``grader/engine.py``). Grades
     are recorded with nbgrader's own ``SaveAutoGrades``. Untrusted code never
-    runs unsandboxed unless ``allow_unsandboxed``.
+    runs unsandboxed unless ``allow_unsandboxed``. ``students`` limits grading to those ids.
     """
     from .bookkeeping import Bookkeeper
     from .engine import Job, Limits, run_jobs, sandbox_or_refuse
@@ -76,7 +76,8 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     book = Bookkeeper(course)
     report = GradeReport(assignment)
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
-    jobs, students = [], submitted_students(course, assignment)
+    jobs = []
+    students = [s for s in submitted_students(course, assignment) if students is None or s in students]
     for student in students:
         try:
             handed_in = book.open_submission(assignment, student)
