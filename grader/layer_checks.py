@@ -26,11 +26,12 @@ from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
-from .gradients import numerical_gradient, relative_error
+from .gradients import relative_error
 from .messages import TEXT
 
 KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
 NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
+STEP = 1e-6               # central-difference step, as gradients.numerical_gradient
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
 
 
@@ -81,19 +82,45 @@ def observe(check: LayerCheck, layer, case: Case) -> Observation:
     instance = _call(obs, "instance", lambda: layer(**check.init))
     if obs.error:
         return obs
-    _call(obs, "forward", instance.forward, x)
+    output = _call(obs, "forward", instance.forward, x)
     obs.arrays["input_after_forward"] = x.copy()
     if obs.error or check.kind == "forward":
         return obs
+    snapshot = np.array(output, copy=True) if isinstance(output, np.ndarray) else None
     upstream_given = upstream.copy()
     _call(obs, "backward", instance.backward, upstream)
     obs.arrays["input_after_backward"] = x.copy()
     obs.arrays["upstream_changed"] = not np.array_equal(upstream, upstream_given)
+    # The next layer holds the array forward returned: backward must not write into it.
+    obs.arrays["output_changed"] = snapshot is not None and not np.array_equal(snapshot, output, equal_nan=True)
     if obs.error or check.kind != "numerical_gradient":
         return obs
-    forward_fresh = lambda z: layer(**check.init).forward(z)  # noqa: E731
-    _call(obs, "numeric", numerical_gradient, forward_fresh, given, upstream)
+    # Only the student's forward at x ± h·e_i is observed here; the differences are taken by the judge.
+    plus, minus = [], []
+    for i in range(given.size):
+        for sign, values in ((1.0, plus), (-1.0, minus)):
+            z = given.copy()
+            z.reshape(-1)[i] += sign * STEP
+            values.append(_call(obs, "numeric", lambda v: np.asarray(layer(**check.init).forward(v),
+                                                                     dtype=np.float64), z))
+            if obs.error:
+                return obs
+    obs.arrays["numeric"] = None
+    obs.arrays["numeric_plus"], obs.arrays["numeric_minus"] = plus, minus
     return obs
+
+
+def _central_differences(obs: Observation, upstream: np.ndarray, where: str, what: str) -> np.ndarray:
+    """dL/dx for L = sum(f(x) * upstream), from the observed f(x ± h·e_i) (the clean half)."""
+    grad = np.empty(len(obs.arrays["numeric_plus"]))
+    for i, (plus, minus) in enumerate(zip(obs.arrays["numeric_plus"], obs.arrays["numeric_minus"])):
+        try:
+            high = np.sum(np.asarray(plus, dtype=np.float64) * upstream)
+            low = np.sum(np.asarray(minus, dtype=np.float64) * upstream)
+        except (TypeError, ValueError) as exc:
+            fail("exception", where, TEXT["exception"].format(what=what, error=type(exc).__name__, detail=exc))
+        grad[i] = (high - low) / (2 * STEP)
+    return grad
 
 
 def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
@@ -125,6 +152,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     if obs.arrays.get("upstream_changed"):
         # In a network the same gradient can flow into two branches (residual blocks).
         fail("mutated", where, TEXT["mutated"].format(what=f"{layer_name}.backward (grad_output)"))
+    if obs.arrays.get("output_changed"):
+        fail("mutated", where, TEXT["mutated_output"].format(what=f"{layer_name}.backward"))
 
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
     # and the stability cell asks of backward only that it stays finite.
@@ -157,7 +186,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     if check.kind == "numerical_gradient":
         analytic = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
                                shape=x.shape, input_dtype="float64", where=where)
-        error = relative_error(analytic, obs.arrays["numeric"])
+        numeric = _central_differences(obs, upstream, where, f"{layer_name}.forward").reshape(x.shape)
+        error = relative_error(analytic, numeric)
         if not error < NUMERIC_TOLERANCE:
             fail("gradient_numeric", where, TEXT["gradient_numeric"].format(
                 what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)

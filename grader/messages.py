@@ -63,6 +63,8 @@ TEXT = {
     "exception": "{what} lanzó {error}: {detail}",
     "not_implemented": "{what} todavía no está implementado (lanza NotImplementedError).",
     "mutated": "{what} modificó el arreglo de entrada; calcula el resultado en un arreglo nuevo.",
+    "mutated_output": "{what} modificó el arreglo que devolvió forward (la capa siguiente lo usa); "
+                      "guarda lo que necesites en un arreglo aparte.",
     "warning_note": "Además, tu código emitió advertencias: {warnings}.",
     "where_hidden_task": "En una prueba oculta ({dtype}):",
     "type_tuple": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla de enteros.",

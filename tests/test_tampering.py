@@ -63,3 +63,29 @@ def test_instructor_notes_stay_out_of_student_feedback(hostile):
     for student, notes in hostile.report.notes.items():
         for note in notes:
             assert note not in hostile.feedback.get(student, ""), (student, note)
+
+
+def _hidden_lines() -> list[str]:
+    """Every line of the sigmoid notebook's hidden tests, as the source has them."""
+    import re
+
+    import nbformat
+
+    from .conftest import COURSE
+    from .hostile import ASSIGNMENT, NOTEBOOK
+    nb = nbformat.read(COURSE / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    blocks = [m.group(1) for c in nb.cells
+              for m in re.finditer(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, re.S)]
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def test_no_feedback_file_shows_hidden_tests_or_tracebacks(hostile):
+    from grader.variants import html_text
+    hidden = _hidden_lines()
+    pages = sorted((hostile.course / "feedback").rglob("*.html"))
+    assert hidden and len(pages) >= 20
+    for page in pages:
+        text = html_text(page.read_text(encoding="utf-8"))
+        raw = page.read_text(encoding="utf-8")
+        for leak in ("HIDDEN TESTS", "hidden=True", "Traceback", *hidden):
+            assert leak not in text and leak not in raw, f"{page.parent.parent.name}: {leak!r}"
