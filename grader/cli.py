@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import demo, pipeline
+from . import catalog_report, demo, pipeline
 from .nbgrader_cli import NbgraderError, assignments
 
 
@@ -33,6 +33,9 @@ def main(argv=None) -> int:
     p.add_argument("--to", default=str(demo.GRADES_CSV))
     sub.add_parser("scores", help="print the score table from the gradebook")
     sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table")
+    p = sub.add_parser("catalog", help="grade the catalogs of mistakes and alternatives; table per exercise")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebook names (e.g. sigmoide or 05-activaciones/sigmoide); default: every catalog")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -58,6 +61,12 @@ def main(argv=None) -> int:
             print(demo.format_table(pipeline.score_table(course), {}))
         elif args.command == "demo":
             demo.run(course)
+        elif args.command == "catalog":
+            try:
+                return catalog_report.run(course, args.notebooks)
+            except ValueError as exc:   # an unknown notebook name, or a malformed catalog
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
     except NbgraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
