@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import demo, pipeline, progress, summary, zip_import
+from . import catalog_report, demo, pipeline, progress, summary, zip_import
 from .nbgrader_cli import NbgraderError, assignments
 from .sandbox import SandboxUnavailable
 
@@ -45,6 +45,9 @@ def main(argv=None) -> int:
     p.add_argument("zipfile", type=Path)
     p.add_argument("--lms", choices=zip_import.LMS_CHOICES, default="auto", help="which LMS named the files")
     p.add_argument("--roster", type=Path, help="CSV with columns id,lms_id (default: the LMS id is the id)")
+    p = sub.add_parser("catalog", help="grade the catalogs of mistakes and alternatives; table per exercise")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebook names (e.g. sigmoide or 05-activaciones/sigmoide); default: every catalog")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -72,7 +75,10 @@ def main(argv=None) -> int:
             report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
             print(zip_import.format_report(report))
             return 1 if report.skipped else 0
+        elif args.command == "catalog":
+            return catalog_report.run(course, args.notebooks)
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
+        # ValueError: also an unknown notebook name or a malformed catalog
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -16,6 +16,13 @@ from .conftest import CATALOGS, NOTEBOOKS, answer_cell_ids, load_catalog, test_c
 NOTEBOOK_IDS = [f"{a}/{n}" for a, n in NOTEBOOKS]
 ENTRIES = [(n, e) for a, n in NOTEBOOKS if (CATALOGS / a / f"{n}.toml").exists()
            for e in load_catalog(a, n).entries]
+# Documented exceptions (known_gap / exception) are graded too, but expected to misbehave: they are
+# reported as xfail, and as XPASS once a fixed check makes them behave (then remove the marker).
+ENTRY_PARAMS = [pytest.param(n, e, id=f"{n}: {e.kind}: {e.name}",
+                             marks=[pytest.mark.xfail(reason=f"{e.documented}: {e.reason}", strict=False)]
+                             if e.documented else [])
+                for n, e in ENTRIES]
+MIN_MISTAKES, MIN_ALTERNATIVES = 5, 2   # per answer cell, documented exceptions not counted
 
 
 @pytest.mark.parametrize("assignment, notebook", NOTEBOOKS, ids=NOTEBOOK_IDS)
@@ -44,16 +51,19 @@ def test_catalog_covers_every_test_cell(assignment, notebook):
     path = CATALOGS / assignment / f"{notebook}.toml"
     assert path.exists(), f"no catalog of mistakes for {assignment}/{notebook}"
     catalog = load_catalog(assignment, notebook)
-    assert len(catalog.mistakes) >= 5, "at least five plausible mistakes per notebook"
-    for cell in answer_cell_ids(assignment, notebook):
-        mistakes = [m for m in catalog.mistakes if m.cell == cell]
-        alternatives = [a for a in catalog.alternatives if a.cell == cell]
-        assert len(mistakes) >= 3 and len(alternatives) >= 2, f"answer cell {cell}: too few entries"
-    targeted = {cell for m in catalog.mistakes for cell in m.catch}
+    cells = answer_cell_ids(assignment, notebook)
+    assert set(catalog.cells()) <= set(cells), "an entry names a cell that is not an answer cell"
+    for cell in cells:
+        mistakes = [m for m in catalog.mistakes if m.cell == cell and not m.documented]
+        alternatives = [a for a in catalog.alternatives if a.cell == cell and not a.documented]
+        assert len(mistakes) >= MIN_MISTAKES and len(alternatives) >= MIN_ALTERNATIVES, (
+            f"answer cell {cell}: {len(mistakes)} mistakes and {len(alternatives)} alternatives; "
+            f"at least {MIN_MISTAKES} and {MIN_ALTERNATIVES} are asked")
+    targeted = {cell for m in catalog.mistakes if not m.documented for cell in m.catch}
     assert targeted == set(test_cell_ids(assignment, notebook)), "a test cell no mistake is meant to fail"
 
 
-@pytest.mark.parametrize("notebook, entry", ENTRIES, ids=[f"{n}: {e.kind}: {e.name}" for n, e in ENTRIES])
+@pytest.mark.parametrize("notebook, entry", ENTRY_PARAMS)
 def test_catalog_entry(graded, notebook, entry):
     result = graded[entry.student]
     problem = catalogs.verdict(entry, result.scores, result.feedback)
