@@ -78,6 +78,9 @@ TEXT = {
         "{what}: {moment} de la muestra = {got:.4g}, se esperaba {expected:.4g} ± {tol:.2g} "
         "(tolerancia de {z:g} errores típicos para {n} valores)."
     ),
+    "statistics_family": "La curtosis distingue las familias (uniforme 1,8; normal 3): se pedía una {family}.",
+    "family_uniform": "distribución uniforme",
+    "family_normal": "distribución normal",
     "statistics_hidden": "{what}: la {moment} de la muestra no es la esperada (fuera de {z:g} errores típicos).",
     "missing_call": "{what} no llamó a {functions}; este ejercicio pide resolverlo con esa función.",
     "forbidden_call": "{what} llamó a {functions}; en este ejercicio tienes que programarlo tú.",

@@ -90,12 +90,20 @@ def _judge_initializer(kind):
         else:
             std = value
             std_error = std / math.sqrt(2 * n)          # sd of the sample std of a normal
+        # Kurtosis tells the families apart (uniform 1.8, normal 3): the same std from the wrong
+        # distribution is still wrong. sqrt(24/n) is the normal's standard error, the larger of the two.
+        centered = w - w.mean()
+        kurtosis = float(np.mean(centered ** 4) / max(np.mean(centered ** 2) ** 2, 1e-300))
         for moment, got, expected, tol in [("media", float(w.mean()), 0.0, Z_SCORE * std / math.sqrt(n)),
-                                           ("desviación típica", float(w.std()), std, Z_SCORE * std_error)]:
+                                           ("desviación típica", float(w.std()), std, Z_SCORE * std_error),
+                                           ("curtosis", kurtosis, 1.8 if family == "uniform" else 3.0,
+                                            Z_SCORE * math.sqrt(24.0 / n))]:
             if abs(got - expected) > tol:
                 text = (TEXT["statistics_hidden"].format(what=name, moment=moment, z=Z_SCORE) if hidden else
                         TEXT["statistics_moment"].format(what=name, moment=moment, got=got, expected=expected,
                                                          tol=tol, z=Z_SCORE, n=n))
+                if moment == "curtosis":
+                    text += " " + TEXT["statistics_family"].format(family=TEXT["family_" + family])
                 fail("statistics", where, text)
     return judge
 
