@@ -78,6 +78,8 @@ TEXT = {
         "{what}: {moment} de la muestra = {got:.4g}, se esperaba {expected:.4g} ± {tol:.2g} "
         "(tolerancia de {z:g} errores típicos para {n} valores)."
     ),
+    "not_reproducible": "{what} no dio los mismos números con dos generadores con la misma semilla: "
+                        "saca los números aleatorios del rng que recibe, no del generador global de NumPy.",
     "statistics_family": "La curtosis distingue las familias (uniforme 1,8; normal 3): se pedía una {family}.",
     "family_uniform": "distribución uniforme",
     "family_normal": "distribución normal",

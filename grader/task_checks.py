@@ -11,6 +11,7 @@ functions it called) and a trusted half (``judge``).
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import io
 import numbers
@@ -33,6 +34,7 @@ class TaskObservation:
     warnings: list = field(default_factory=list)
     called: set = field(default_factory=set)
     args_after: tuple = ()
+    repeatable: bool | None = None       # same result again from equally seeded generators (None: no rng)
 
 
 @contextlib.contextmanager
@@ -55,6 +57,8 @@ def _tracking(names, called: set):
 def observe(func, task, args: tuple, init: dict) -> TaskObservation:
     obs = TaskObservation()
     given = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    seeded = any(isinstance(a, np.random.Generator) for a in args)
+    again = copy.deepcopy(given) if seeded else None
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"), \
             contextlib.redirect_stderr(io.StringIO()), _tracking(task.requires + task.forbids, obs.called):
@@ -65,6 +69,16 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
             obs.error = (type(exc).__name__, str(exc)[:300])
     obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     obs.args_after = given
+    if seeded and obs.error is None:
+        # An answer must draw from the generator it is given: the same seed gives the same numbers.
+        with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            try:
+                second = func(*again, **init)
+                obs.repeatable = bool(isinstance(second, np.ndarray) and isinstance(obs.result, np.ndarray)
+                                      and np.array_equal(second, obs.result))
+            except Exception:  # noqa: BLE001
+                obs.repeatable = False
     return obs
 
 
@@ -109,6 +123,8 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
     for before, after in zip(args, obs.args_after):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
             fail("mutated", where, TEXT["mutated"].format(what=name))
+    if obs.repeatable is False:
+        fail("statistics", where, TEXT["not_reproducible"].format(what=name))
     missing = [f"np.{n}" for n in task.requires if n not in obs.called]
     if missing:
         fail("missing_call", where, TEXT["missing_call"].format(what=name, functions=", ".join(missing)))
