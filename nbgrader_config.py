@@ -35,9 +35,10 @@ c.OverwriteCells.missing_cell_notification = (
     "Esta celda ({cell_id}) faltaba en tu entrega: se ha vuelto a añadir para calificarla.\n\n"
 )
 
-# Execution: bounded per cell; no timing metadata, so that solutions/ is the
-# same every time it is generated and a demo run leaves `git status` clean.
-c.Execute.timeout = 60
+# Execution: bounded per cell (the grading path's sandboxed kernels use the same limit, then
+# interrupt, then kill; grader/sandbox.py has the other limits); no timing metadata, so that
+# solutions/ is the same every time it is generated and a demo run leaves `git status` clean.
+c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.record_timing = False
 c.LimitOutput.max_lines = 1000

@@ -74,6 +74,8 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     started = time.monotonic()
     sandboxed = True if scheduler else sandbox_or_refuse(allow_unsandboxed)
     book = Bookkeeper(course)
+    # One cell's time limit is nbgrader's own setting (Execute.timeout), so both paths agree.
+    limits = limits or Limits(cell_seconds=float(book.config.Execute.get("timeout", Limits.cell_seconds)))
     report = GradeReport(assignment)
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
     jobs = []
@@ -94,7 +96,7 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
             tick = time.monotonic()
             try:
                 jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
-                                limits or Limits(), sandboxed))
+                                limits, sandboxed))
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
                 report.failed[student] = f"not graded ({notebook}): {type(exc).__name__}: {exc}"[:400]
                 book.zero_notebook(assignment, student, notebook)
