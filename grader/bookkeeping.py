@@ -82,7 +82,10 @@ class RestoreMissingCells(NbGraderPreprocessor):
                         "grade_id": name, "schema_version": 3, "task": False}
                 if name in points:
                     meta["points"] = points[name]
-                cell = (new_code_cell if cell_type == "code" else new_markdown_cell)(text)
+                notice = OverwriteCells(config=self.config).missing_cell_notification.format(cell_id=name)
+                if cell_type == "code":   # a comment, so that the cell still runs and declares its checks
+                    notice = "".join(f"# {line}\n" for line in notice.strip().splitlines())
+                cell = (new_code_cell if cell_type == "code" else new_markdown_cell)(notice + text)
                 cell.metadata["nbgrader"] = meta
                 cell.id = name
                 position = nb.cells.index(previous) + 1 if previous is not None else 0

@@ -46,6 +46,7 @@ def test_the_honest_neighbour_is_unaffected(hostile):
 def test_deleted_test_cells_are_restored_and_score_a_right_answer(hostile):
     scores = hostile.scores["deleted_tests_right_answer"]
     assert sorted(scores) == sorted(TEST_CELLS) and all(s == m for s, m in scores.values()), scores
+    assert "faltaba en tu entrega" in hostile.feedback["deleted_tests_right_answer"]   # the Spanish notice
 
 
 def test_torch_in_a_numpy_exercise_is_explained(hostile):
@@ -87,5 +88,6 @@ def test_no_feedback_file_shows_hidden_tests_or_tracebacks(hostile):
     for page in pages:
         text = html_text(page.read_text(encoding="utf-8"))
         raw = page.read_text(encoding="utf-8")
-        for leak in ("HIDDEN TESTS", "hidden=True", "Traceback", *hidden):
+        assert "Traceback" not in text, page.parent.parent.name   # (the CSS names a Traceback colour)
+        for leak in ("HIDDEN TESTS", "hidden=True", *hidden):
             assert leak not in text and leak not in raw, f"{page.parent.parent.name}: {leak!r}"
