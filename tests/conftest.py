@@ -57,3 +57,10 @@ def graded() -> dict:
         subs += catalogs.submissions(load_catalog(assignment, notebook))
     results = grade_submissions(subs, COURSE)
     return {student: result for (student, _), result in results.items()}
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory):
+    """Hostile submissions graded beside an honest one (tests/hostile.py), once for the session."""
+    from .hostile import grade_batch
+    return grade_batch(tmp_path_factory.mktemp("hostile"))

@@ -313,10 +313,8 @@ def grade_batch(root: Path) -> Batch:
                  feedback, port)
 
 
-_BATCH: dict = {}
-
-
-def batch(tmp_path_factory) -> Batch:
-    if "batch" not in _BATCH:
-        _BATCH["batch"] = grade_batch(tmp_path_factory.mktemp("hostile"))
-    return _BATCH["batch"]
+def assert_graded_with_zero(batch: Batch, student: str) -> None:
+    """Every test cell was graded for ``student``, and none gave a point."""
+    scores = batch.scores[student]
+    assert sorted(scores) == sorted(TEST_CELLS), f"{student} was not graded: {batch.report.failed}"
+    assert sum(s for s, _ in scores.values()) == 0, scores

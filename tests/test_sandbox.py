@@ -12,22 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from .hostile import LIMITS, TEST_CELLS, TOKEN, WRITE_MARK, batch
+from .hostile import LIMITS, TOKEN, WRITE_MARK, assert_graded_with_zero
 
 ATTACKS = ["loop", "loop_in_forward", "loop_ignoring_interrupts", "memory", "fork", "exit", "segfault",
            "flood", "network", "read", "write"]
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    return batch(tmp_path_factory)
-
-
 @pytest.mark.parametrize("student", ATTACKS)
 def test_attacker_scores_zero_and_is_reported(hostile, student):
-    scores = hostile.scores[student]
-    assert sorted(scores) == sorted(TEST_CELLS), f"{student} was not graded: {hostile.report.failed}"
-    assert sum(s for s, _ in scores.values()) == 0, scores
+    assert_graded_with_zero(hostile, student)
     assert hostile.report.notes.get(student), f"{student} was not reported"
 
 

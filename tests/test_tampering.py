@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from .hostile import TEST_CELLS, batch
+from .hostile import TEST_CELLS, assert_graded_with_zero
 
 TAMPERING = ["swapped_grader", "patched_numpy", "input_transformer", "hooks", "replaced_code", "forged_ok",
              "always_equal", "lying_subclass", "forged_observations", "torch_answer", "deleted_tests",
@@ -21,16 +21,9 @@ TAMPERING = ["swapped_grader", "patched_numpy", "input_transformer", "hooks", "r
 DETECTED = ["swapped_grader", "input_transformer", "replaced_code"]
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    return batch(tmp_path_factory)
-
-
 @pytest.mark.parametrize("student", TAMPERING)
 def test_tampering_with_a_wrong_answer_scores_zero(hostile, student):
-    scores = hostile.scores[student]
-    assert sorted(scores) == sorted(TEST_CELLS), f"{student} was not graded: {hostile.report.failed}"
-    assert sum(s for s, _ in scores.values()) == 0, scores
+    assert_graded_with_zero(hostile, student)
 
 
 @pytest.mark.parametrize("student", DETECTED)
