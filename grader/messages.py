@@ -79,7 +79,8 @@ TEXT = {
         "(tolerancia de {z:g} errores típicos para {n} valores)."
     ),
     "not_reproducible": "{what} no dio los mismos números con dos generadores con la misma semilla: "
-                        "saca los números aleatorios del rng que recibe, no del generador global de NumPy.",
+                        "saca los números aleatorios del generador que recibe como argumento, no del "
+                        "generador global de NumPy.",
     "statistics_family": "La curtosis distingue las familias (uniforme 1,8; normal 3): se pedía una {family}.",
     "family_uniform": "distribución uniforme",
     "family_normal": "distribución normal",
