@@ -22,6 +22,7 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from .messages import FEEDBACK, KIND
+from .scoring import is_test_cell
 
 # The course's Spanish feedback template (grader/templates/<name>/index.html.j2), set in nbgrader_config.py.
 FEEDBACK_TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -33,8 +34,7 @@ class StudentFeedback(ClearHiddenTests):
 
     def preprocess_cell(self, cell, resources, cell_index):
         self._remove_hidden_test_region(cell)
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") == "code" and not (meta.get("grade") and not meta.get("solution")):
+        if cell.get("cell_type") == "code" and not is_test_cell(cell):
             # Only test cells' verdicts are feedback; other outputs were printed by student code,
             # which at grading time could have read hidden test cells run before it.
             cell.outputs = []

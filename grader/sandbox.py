@@ -162,26 +162,28 @@ class UidSlot:
         self._handle.close()
 
 
-def count_uid(uid: int) -> int:
-    """How many processes run under ``uid`` right now."""
-    count = 0
+def _pids_of(uid: int):
+    """Ids of the processes running under ``uid`` right now."""
     for entry in Path("/proc").iterdir():
         try:
-            count += entry.name.isdigit() and entry.stat().st_uid == uid
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                yield int(entry.name)
         except OSError:
             pass
-    return count
+
+
+def count_uid(uid: int) -> int:
+    """How many processes run under ``uid`` right now."""
+    return sum(1 for _ in _pids_of(uid))
 
 
 def kill_uid(uid: int) -> int:
     """Nothing may outlive a kernel: kill every process still running under its uid."""
     killed = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    os.kill(int(entry.name), 9)
-                    killed += 1
-            except (OSError, ProcessLookupError):
-                pass
+    for pid in _pids_of(uid):
+        try:
+            os.kill(pid, 9)
+            killed += 1
+        except (OSError, ProcessLookupError):
+            pass
     return killed

@@ -22,14 +22,10 @@ import nbformat
 import pytest
 
 from grader import catalog as catalogs
+from grader.scoring import is_test_cell
 from grader.submissions import grade_id, solution_answers
 
 from .conftest import CATALOGS, COURSE, NOTEBOOKS, load_catalog
-
-
-def _is_test(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _student_verdict(source: str, namespace: dict):
@@ -82,7 +78,7 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
             if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
                 continue
             source = cells.get(grade_id(cell), cell.source)
-            if _is_test(cell):
+            if is_test_cell(cell):
                 home, graded = _student_verdict(source, namespace), _clean_verdict(source, namespace)
                 counts[home[0]] += 1
                 if home != graded:
