@@ -17,12 +17,12 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
                                     LimitOutput, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec,
                                     SaveAutoGrades)
 from sqlalchemy.exc import SAWarning
-from traitlets.config.loader import PyFileConfigLoader
+
+from .course import Course
 
 # nbgrader 0.9.6's update_or_create_submission trips SQLAlchemy 2's autoflush warning; harmless noise.
 warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
@@ -95,24 +95,15 @@ class RestoreMissingCells(NbGraderPreprocessor):
         return nb, resources
 
 
-def load_config(course: Path):
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    db_url = str(config.CourseDirectory.get("db_url", "sqlite:///gradebook.db"))
-    if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:////"):
-        db_url = f"sqlite:///{(course / db_url[len('sqlite:///'):]).resolve()}"
-    config.CourseDirectory.db_url = db_url
-    config.CourseDirectory.root = str(course)
-    return config
-
-
 class Bookkeeper:
     """The gradebook side of grading one course (one instance, one thread)."""
 
     def __init__(self, course: Path):
-        self.course = Path(course).resolve()
-        self.config = load_config(self.course)
-        self.coursedir = CourseDirectory(config=self.config)
-        self.db_url = self.coursedir.db_url
+        self.layout = Course.at(course)
+        self.course = self.layout.root
+        self.config = self.layout.config
+        self.coursedir = self.layout.coursedir
+        self.db_url = self.layout.db_url
         self.sanitizers = [ClearOutput(config=self.config), DeduplicateIds(config=self.config),
                            OverwriteKernelspec(config=self.config),
                            OverwriteCells(config=self.config, add_missing_cells=False),
@@ -120,16 +111,13 @@ class Bookkeeper:
         self.finishers = [LimitOutput(config=self.config), SaveAutoGrades(config=self.config),
                           AssignLatePenalties(config=self.config), CheckCellMetadata(config=self.config)]
 
-    def folder(self, step: str, student: str, assignment: str) -> Path:
-        return Path(self.coursedir.format_path(step, student, assignment))
-
     def notebooks(self, assignment: str) -> list[str]:
         with Gradebook(self.db_url) as gb:
             return [nb.name for nb in gb.find_assignment(assignment).notebooks]
 
     def open_submission(self, assignment: str, student: str) -> list[str]:
         """Create student and submission; zero the notebooks not handed in; return those handed in."""
-        submitted = self.folder(self.coursedir.submitted_directory, student, assignment)
+        submitted = self.layout.submitted(student, assignment)
         timestamp = self.coursedir.get_existing_timestamp(str(submitted))
         handed_in = []
         with Gradebook(self.db_url) as gb:
@@ -143,7 +131,7 @@ class Bookkeeper:
                     handed_in.append(notebook.name)
                 else:
                     self.zero(gb, assignment, student, notebook.name)
-        shutil.rmtree(self.folder(self.coursedir.autograded_directory, student, assignment), ignore_errors=True)
+        shutil.rmtree(self.layout.autograded(student, assignment), ignore_errors=True)
         return handed_in
 
     @staticmethod
@@ -163,10 +151,10 @@ class Bookkeeper:
 
     def sanitize(self, assignment: str, student: str, notebook: str) -> str:
         """The submitted notebook with every locked and test cell restored: JSON for a job."""
-        path = self.folder(self.coursedir.submitted_directory, student, assignment) / f"{notebook}.ipynb"
+        path = self.layout.submitted(student, assignment) / f"{notebook}.ipynb"
         nb = nbformat.read(str(path), as_version=4)
         resources = self._resources(assignment, student, notebook)
-        release = self.course / self.coursedir.release_directory / assignment / f"{notebook}.ipynb"
+        release = self.layout.release(assignment) / f"{notebook}.ipynb"
         if release.is_file():  # the gradebook does not keep the cells' order; the release does
             resources["nbgrader"]["order"] = [c.metadata.nbgrader["grade_id"] for c in
                                               nbformat.read(str(release), as_version=4).cells
@@ -187,14 +175,14 @@ class Bookkeeper:
         resources = self._resources(assignment, student, notebook)
         for step in self.finishers:
             nb, resources = step.preprocess(nb, resources)
-        target = self.folder(self.coursedir.autograded_directory, student, assignment)
+        target = self.layout.autograded(student, assignment)
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{notebook}.ipynb"
         nbformat.write(nb, str(path))
-        submitted = self.folder(self.coursedir.submitted_directory, student, assignment) / "timestamp.txt"
+        submitted = self.layout.submitted(student, assignment) / "timestamp.txt"
         if submitted.is_file() and not submitted.is_symlink():
             shutil.copyfile(submitted, target / "timestamp.txt")
         return path
 
 
-__all__ = ["Bookkeeper", "DropUnknownCells", "MissingEntry", "RestoreMissingCells", "load_config"]
+__all__ = ["Bookkeeper", "DropUnknownCells", "MissingEntry", "RestoreMissingCells"]

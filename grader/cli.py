@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from . import catalog_report, demo, pipeline, progress, summary, zip_import
-from .nbgrader_cli import NbgraderError, assignments
+from .nbgrader_cli import NbgraderError
+from .course import Course
+from .pipeline import assignments
 from .sandbox import SandboxUnavailable
 
 
@@ -35,7 +37,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("feedback", help="feedback HTML for graded submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
     p = sub.add_parser("export", help="grades CSV from the gradebook")
-    p.add_argument("--to", default=str(demo.GRADES_CSV))
+    p.add_argument("--to", type=Path, help="CSV file (default: exports/grades.csv in the course)")
     sub.add_parser("scores", help="print the score table from the gradebook")
     p = sub.add_parser("summary", help="reports/summary.md and .png: pass rate per test cell, reported submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
@@ -63,7 +65,8 @@ def main(argv=None) -> int:
             for assignment in [args.assignment] if args.assignment else assignments(course):
                 pipeline.feedback(course, assignment)
         elif args.command == "export":
-            print(pipeline.export(course, course / args.to))
+            to = course / args.to if args.to else Course.at(course).exports / demo.GRADES_CSV
+            print(pipeline.export(course, to))
         elif args.command == "scores":
             print(demo.format_table(pipeline.score_table(course), {}))
         elif args.command == "summary":

@@ -7,11 +7,12 @@ import tomllib
 from pathlib import Path
 
 from . import pipeline, submissions, summary
+from .course import Course
 from .nbgrader_cli import nbgrader
 from .submissions import Submission
 
 DEMO_FILE = Path("demo") / "clase.toml"
-GRADES_CSV = Path("exports") / "grades.csv"
+GRADES_CSV = "grades.csv"   # in the course's exports/ folder
 
 
 def load_class(course: Path) -> list[tuple[Submission, str]]:
@@ -31,9 +32,10 @@ def _clear_demo_student(course: Path, student: str) -> None:
     nbgrader refuses to regenerate an assignment whose notebooks changed while
     submissions to it exist, so a second demo run after adding a notebook needs this.
     """
-    for step in ("submitted", "autograded", "feedback"):
-        shutil.rmtree(course / step / student, ignore_errors=True)
-    if (course / "gradebook.db").exists():
+    layout = Course.at(course)
+    for folder in (layout.submitted(student), layout.autograded(student), layout.feedback(student)):
+        shutil.rmtree(folder, ignore_errors=True)
+    if layout.has_gradebook():
         nbgrader(course, "db", "student", "remove", student, "--force", check=False)
 
 
@@ -73,7 +75,7 @@ def run(course: Path, say=print, allow_unsandboxed: bool = False) -> dict:
                 say(f"    note for the instructor: {student}: {note}")
         say(f"4/6 Writing feedback for {assignment} ...")
         pipeline.feedback(course, assignment)
-    csv_path = pipeline.export(course, course / GRADES_CSV)
+    csv_path = pipeline.export(course, Course.at(course).exports / GRADES_CSV)
     say(f"5/6 Grades exported to {csv_path.relative_to(course)}.")
     md, png = summary.write(course)
     say(f"6/6 Summary for the instructor: {md.relative_to(course)} and {png.relative_to(course)}.\n")
@@ -83,7 +85,7 @@ def run(course: Path, say=print, allow_unsandboxed: bool = False) -> dict:
         say(f"\nReported: {student} / {assignment}: {why}")
     say("\nFeedback for the students (HTML, open it in a browser):")
     for sub, _ in demo:
-        path = course / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
+        path = Course.at(course).feedback(sub.student, sub.assignment) / f"{sub.notebook}.html"
         if path.exists():
             say(f"    {path.relative_to(course)}")
     say(f"Summary plot: {png.relative_to(course)}")

@@ -29,8 +29,3 @@ def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.Complet
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
         raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
     return proc
-
-
-def assignments(course: Path) -> list[str]:
-    """Assignment names, from the folders under source/."""
-    return sorted(p.name for p in (course / "source").iterdir() if p.is_dir())

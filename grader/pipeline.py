@@ -11,7 +11,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .nbgrader_cli import NbgraderError, assignments, nbgrader  # noqa: F401 (re-exported)
+from .course import Course
+from .nbgrader_cli import NbgraderError, nbgrader  # noqa: F401 (re-exported)
 
 
 @dataclass
@@ -26,7 +27,7 @@ class GradeReport:
 
     def save(self, course: Path) -> Path:
         """reports/<assignment>.json: instructor-only, never shown to students."""
-        path = course / "reports" / f"{self.assignment}.json"
+        path = Course.at(course).reports / f"{self.assignment}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
@@ -34,7 +35,7 @@ class GradeReport:
 
 def load_report(course: Path, assignment: str) -> GradeReport:
     """The report the last ``grade`` of ``assignment`` saved (empty if it was never graded)."""
-    path = course / "reports" / f"{assignment}.json"
+    path = Course.at(course).reports / f"{assignment}.json"
     if not path.exists():
         return GradeReport(assignment)
     return GradeReport(**json.loads(path.read_text(encoding="utf-8")))
@@ -52,8 +53,13 @@ def solutions(course: Path, only: str | None = None) -> None:
         nbgrader(course, "generate_solution", assignment, "--force")
 
 
+def assignments(course: Path) -> list[str]:
+    """Assignment names, from the folders of the course's source step."""
+    return Course.at(course).assignments()
+
+
 def submitted_students(course: Path, assignment: str) -> list[str]:
-    root = course / "submitted"
+    root = Course.at(course).submitted()
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir())
@@ -86,7 +92,7 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         except Exception as exc:  # noqa: BLE001 - reported; the others are still graded
             report.failed[student] = f"could not open the submission: {type(exc).__name__}: {exc}"[:400]
             continue
-        folder = course / "submitted" / student / assignment
+        folder = book.layout.submitted(student, assignment)
         extra = sorted(p.name for p in folder.iterdir()
                        if p.name != "timestamp.txt" and p.stem not in handed_in)
         if extra:
@@ -146,7 +152,7 @@ def cell_scores(course: Path, assignment: str, student: str) -> dict:
     """{notebook: {grade_id: (score, max_score)}} from the gradebook, for one submission."""
     from nbgrader.api import Gradebook, MissingEntry
     result = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(Course.at(course).db_url) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:
@@ -160,7 +166,7 @@ def score_table(course: Path) -> list[dict]:
     """One row per (student, assignment, notebook) with total score and max score."""
     rows = []
     from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(Course.at(course).db_url) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:

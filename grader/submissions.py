@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 
+from .course import Course
+
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?",
                           re.MULTILINE | re.DOTALL)
@@ -34,7 +36,7 @@ def grade_id(cell) -> str | None:
 
 def solution_answers(course: Path, assignment: str, notebook: str) -> dict:
     """The reference answer of every answer cell, markers removed, as a student would type it."""
-    nb = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    nb = nbformat.read(Course.at(course).source(assignment) / f"{notebook}.ipynb", as_version=4)
     return {grade_id(c): SOLUTION_MARKERS.sub("", c.source) for c in nb.cells
             if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
@@ -43,7 +45,7 @@ def build(course: Path, submission: Submission) -> str:
     """The submitted file's text."""
     if submission.raw is not None:
         return submission.raw
-    nb = nbformat.read(course / "release" / submission.assignment / f"{submission.notebook}.ipynb",
+    nb = nbformat.read(Course.at(course).release(submission.assignment) / f"{submission.notebook}.ipynb",
                        as_version=4)
     changes = dict(solution_answers(course, submission.assignment, submission.notebook)
                    if submission.from_solutions else {})
@@ -60,7 +62,7 @@ def build(course: Path, submission: Submission) -> str:
 
 def write(course: Path, submission: Submission) -> Path:
     """Place the submission where nbgrader's autograde looks for it."""
-    folder = course / "submitted" / submission.student / submission.assignment
+    folder = Course.at(course).submitted(submission.student, submission.assignment)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{submission.notebook}.ipynb"
     path.write_text(build(course, submission), encoding="utf-8")

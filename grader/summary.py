@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import pipeline
-from .nbgrader_cli import assignments as course_assignments
+from .course import Course
 from .preprocessors import verdict
 
-SUMMARY_MD = Path("reports") / "summary.md"
-SUMMARY_PNG = Path("reports") / "summary.png"
+SUMMARY_MD = "summary.md"    # in the course's reports/ folder
+SUMMARY_PNG = "summary.png"
 
 
 @dataclass
@@ -41,17 +41,18 @@ class CellStats:
 def collect(course: Path, assignment: str | None = None) -> list[CellStats]:
     """One CellStats per test cell of every notebook with at least one graded submission."""
     from nbgrader.api import Gradebook
-    if not (course / "gradebook.db").exists():
+    layout = Course.at(course)
+    if not layout.has_gradebook():
         return []
     stats: dict[tuple, CellStats] = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(layout.db_url) as gb:
         for a in gb.assignments:
             if assignment and a.name != assignment:
                 continue
             for submission in a.submissions:
                 student = submission.student.id
                 for notebook in submission.notebooks:
-                    path = course / "autograded" / student / a.name / f"{notebook.name}.ipynb"
+                    path = layout.autograded(student, a.name) / f"{notebook.name}.ipynb"
                     if not path.exists():
                         continue   # not handed in: the gradebook's 0 says nothing about the checks
                     cells = _graded_cells(path)
@@ -81,7 +82,7 @@ def _cell_order(course: Path) -> dict:
     """(assignment, notebook, cell) -> position in the source notebook, to list cells as students meet them."""
     import nbformat
     order = {}
-    for path in (course / "source").glob("*/*.ipynb"):
+    for path in Course.at(course).source().glob("*/*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for i, c in enumerate(nb.cells):
             grade_id = c.metadata.get("nbgrader", {}).get("grade_id")
@@ -92,7 +93,7 @@ def _cell_order(course: Path) -> dict:
 
 def reported(course: Path, assignment: str | None = None) -> dict:
     """{(assignment, student): reason} for submissions the last ``grade`` could not grade."""
-    names = [assignment] if assignment else course_assignments(course)
+    names = [assignment] if assignment else pipeline.assignments(course)
     return {(a, student): why for a in names
             for student, why in sorted(pipeline.load_report(course, a).failed.items())}
 
@@ -164,7 +165,7 @@ def plot(stats: list[CellStats], path: Path) -> Path:
 def write(course: Path, assignment: str | None = None) -> tuple[Path, Path]:
     """reports/summary.md and reports/summary.png for one assignment (default: all); returns their paths."""
     stats = collect(course, assignment)
-    md = course / SUMMARY_MD
+    md = Course.at(course).reports / SUMMARY_MD
     md.parent.mkdir(parents=True, exist_ok=True)
     md.write_text(markdown(stats, reported(course, assignment)), encoding="utf-8")
-    return md, plot(stats, course / SUMMARY_PNG)
+    return md, plot(stats, md.parent / SUMMARY_PNG)

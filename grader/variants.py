@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline, submissions
+from .course import Course
 from .submissions import Submission
 
 
@@ -57,7 +58,7 @@ def scratch_course(course: Path, assignments, into: Path) -> Path:
     into.mkdir(parents=True, exist_ok=True)
     shutil.copy2(course / "nbgrader_config.py", into / "nbgrader_config.py")
     for assignment in assignments:
-        shutil.copytree(course / "source" / assignment, into / "source" / assignment)
+        shutil.copytree(Course.at(course).source(assignment), Course.at(into).source(assignment))
         pipeline.release(into, assignment)
     return into
 
@@ -93,10 +94,11 @@ def grade_submissions(subs: list[Submission], course: Path, workdir: Path | None
     try:
         assignments = sorted({s.assignment for s in subs})
         scratch = scratch_course(course, assignments, root / "course")
+        layout = Course.at(scratch)
         for sub in subs:
             # Built from the release nbgrader just generated from source/: what students receive
             # (tests/test_generated_in_sync.py proves the committed release/ is the same).
-            folder = scratch / "submitted" / sub.student / sub.assignment
+            folder = layout.submitted(sub.student, sub.assignment)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{sub.notebook}.ipynb").write_text(submissions.build(scratch, sub), encoding="utf-8")
         failures = {}
@@ -108,12 +110,12 @@ def grade_submissions(subs: list[Submission], course: Path, workdir: Path | None
         results = {}
         for sub in subs:
             failure = failures.get((sub.student, sub.assignment), "")
-            graded = scratch / "autograded" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
+            graded = layout.autograded(sub.student, sub.assignment) / f"{sub.notebook}.ipynb"
             scores = pipeline.cell_scores(scratch, sub.assignment, sub.student).get(sub.notebook, {})
             if not graded.exists():
                 scores = {}
             if html:
-                page = scratch / "feedback" / sub.student / sub.assignment / f"{sub.notebook}.html"
+                page = layout.feedback(sub.student, sub.assignment) / f"{sub.notebook}.html"
                 text = html_text(page.read_text(encoding="utf-8")) if page.exists() else ""
             else:
                 text = feedback_text(graded) if graded.exists() else ""

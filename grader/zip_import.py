@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .course import Course
 from .nbgrader_cli import nbgrader
 
 ARCHIVE_NAME = "lms-download.zip"   # a fixed name: the zip's own name never looks like a student's
@@ -48,13 +49,14 @@ def load_roster(path: str | Path) -> dict[str, str]:
 def import_zip(course: Path, assignment: str, zip_path: Path, lms: str = "auto",
                roster: Path | None = None) -> ImportReport:
     """Run zip_collect on ``zip_path``; a re-import replaces those students' submissions."""
-    if not (course / "release" / assignment).is_dir():
+    layout = Course.at(course)
+    if not layout.release(assignment).is_dir():
         raise FileNotFoundError(f"release/{assignment} does not exist: release the assignment first "
                                 "(zip_collect checks notebook names against it)")
     if roster is not None:
         load_roster(roster)   # a broken roster fails here, with its own message
-    downloaded = course / "downloaded" / assignment
-    archive = downloaded / "archive"
+    archive = layout.zip_collect(assignment, "archive")
+    downloaded = layout.zip_collect(assignment, "")
     shutil.rmtree(archive, ignore_errors=True)   # an older download must not be imported again
     archive.mkdir(parents=True)
     shutil.copyfile(zip_path, archive / ARCHIVE_NAME)

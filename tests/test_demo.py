@@ -9,6 +9,8 @@ import pytest
 from .conftest import COURSE
 from .demo_course import run_demo
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):

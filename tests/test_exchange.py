@@ -25,6 +25,8 @@ from grader import messages, pipeline
 
 from .student_course import ASSIGNMENT, COURSE, NOTEBOOK, answered, reference_answers, released_course
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 COURSE_ID = "fundamentos-dl"   # c.CourseDirectory.course_id in nbgrader_config.py
 STUDENTS = {"ana": "solution", "beto": "release stub"}
 HUB_CONFIG = COURSE / "jupyterhub" / "nbgrader_config.py"

@@ -20,6 +20,8 @@ import pytest
 from .conftest import COURSE
 from .demo_course import run_demo
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 NOTEBOOK = ("beto", "05-activaciones", "sigmoide")

@@ -12,6 +12,8 @@ from grader import pipeline
 
 from .conftest import COURSE
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 
 def normalized(path: Path):
     """File content, with what legitimately changes between runs removed (execution timing)."""

@@ -13,6 +13,8 @@ from grader import catalog as catalogs
 
 from .conftest import CATALOGS, NOTEBOOKS, answer_cell_ids, load_catalog, test_cell_ids
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 NOTEBOOK_IDS = [f"{a}/{n}" for a, n in NOTEBOOKS]
 ENTRIES = [(n, e) for a, n in NOTEBOOKS if (CATALOGS / a / f"{n}.toml").exists()
            for e in load_catalog(a, n).entries]

@@ -17,6 +17,8 @@ from grader import pipeline, submissions
 
 from .hostile import ASSIGNMENT, NOTEBOOK, WRONG, scratch
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 CLASS = {
     "perfect": {"from_solutions": True},
     "partial": {"cells": {"sigmoid_layer": WRONG.replace("2.0 * x", "1.0 / (1.0 + np.exp(-x))")}},

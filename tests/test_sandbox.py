@@ -14,6 +14,8 @@ import pytest
 
 from .hostile import LIMITS, TOKEN, WRITE_MARK, assert_graded_with_zero
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 ATTACKS = ["loop", "loop_in_forward", "loop_ignoring_interrupts", "memory", "fork", "exit", "segfault",
            "flood", "network", "read", "write"]
 

@@ -38,6 +38,8 @@ from grader.messages import KIND, TEXT
 
 from .student_course import ASSIGNMENT, COURSE, NOTEBOOK, reference_answers
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SCREENSHOT = COURSE / "docs" / "img" / "jupyterlab.png"
 WAIT = 90   # seconds: an upper bound for any one step on a loaded 2-core machine, never a sleep

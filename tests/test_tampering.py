@@ -14,6 +14,8 @@ import pytest
 
 from .hostile import TEST_CELLS, assert_graded_with_zero
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 TAMPERING = ["swapped_grader", "patched_numpy", "input_transformer", "hooks", "replaced_code", "forged_ok",
              "always_equal", "lying_subclass", "forged_observations", "torch_answer", "deleted_tests",
              "duplicated_tests", "renamed_tests"]

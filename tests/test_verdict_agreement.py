@@ -27,6 +27,8 @@ from grader.submissions import grade_id, solution_answers
 
 from .conftest import CATALOGS, COURSE, NOTEBOOKS, load_catalog
 
+pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
+
 
 def _student_verdict(source: str, namespace: dict):
     from grader.errors import CheckFailed
