@@ -49,13 +49,13 @@ c.LimitOutput.max_lines = 1000
 # course's Spanish template (grader/templates/retroalimentacion/): no scripts, no MathJax or
 # anything else from the web, a few KB of CSS instead of nbgrader's 117 KB of Bootstrap. Set for
 # GenerateFeedback only, so that the formgrader's own pages keep their templates.
-from grader.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR  # noqa: E402
+from grader.grading.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "grader.preprocessors.StudentFeedback",
-    "grader.preprocessors.FeedbackOutline",
+    "grader.grading.preprocessors.StudentFeedback",
+    "grader.grading.preprocessors.FeedbackOutline",
 ]
 c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATE_DIR)]
@@ -68,7 +68,7 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.Execute",
-    "grader.preprocessors.CoalesceStreams",
+    "grader.grading.preprocessors.CoalesceStreams",
 ]
 
 # Validate (button or `nbgrader validate`), on the student's side: do not cut the checks'

@@ -32,8 +32,9 @@ from pathlib import Path
 COURSE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(COURSE))
 
-from grader import catalog, pipeline, submissions  # noqa: E402
-from grader.submissions import Submission  # noqa: E402
+from grader.authoring import catalog, submissions
+from grader.grading import pipeline  # noqa: E402
+from grader.authoring.submissions import Submission  # noqa: E402
 
 
 def notebooks(only: list[str] | None) -> list[tuple[str, str]]:

@@ -29,9 +29,10 @@ COURSE = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "agg")  # plots in this process are drawn, not shown
 sys.path.insert(0, str(COURSE))
 
-from grader import pipeline, submissions  # noqa: E402
-from grader.submissions import Submission  # noqa: E402
-from grader.variants import scratch_course  # noqa: E402
+from grader.grading import pipeline
+from grader.authoring import submissions  # noqa: E402
+from grader.authoring.submissions import Submission  # noqa: E402
+from grader.authoring.batch import scratch_course  # noqa: E402
 
 
 def time_test_cells() -> list[tuple[str, str, float]]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog as catalogs
-from grader.submissions import Submission, grade_id
-from grader.variants import grade_submissions
+from grader.authoring import catalog as catalogs
+from grader.authoring.submissions import Submission, grade_id
+from grader.authoring.batch import grade_submissions
 
 COURSE = Path(__file__).resolve().parents[1]
 CATALOGS = Path(__file__).resolve().parent / "catalog"

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader import pipeline, submissions, variants
-from grader.sandbox import UID_BASE, UID_SLOTS, Limits
+from grader.grading import pipeline
+from grader.authoring import submissions, batch as variants
+from grader.grading.sandbox import UID_BASE, UID_SLOTS, Limits
 
 from .conftest import COURSE
 
@@ -43,6 +44,36 @@ class Sigmoid:
 
     def backward(self, grad_output):
         return 0.5 * grad_output
+'''
+
+
+# Earns points only if instructor-side code could be loaded (the answer turns right then).
+INSTRUCTOR_IMPORT = '''
+import glob, importlib, importlib.util, sys
+reached = []
+for name in ("grader.grading.scoring", "grader.grading.sandbox", "grader.authoring.catalog", "grader.grading"):
+    try:
+        importlib.import_module(name)
+        reached.append(name)
+    except ImportError:
+        pass
+for path in glob.glob("/opt/**/scoring.py", recursive=True) + glob.glob(sys.prefix + "/**/grading/*.py", recursive=True):
+    try:
+        spec = importlib.util.spec_from_file_location("stolen", path)
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        reached.append(path)
+    except Exception:
+        pass
+'''
+RIGHT_IF_REACHED = '''
+if reached:
+    class Sigmoid:
+        def forward(self, x):
+            self.out = 1.0 / (1.0 + __import__("numpy").exp(-x))
+            return self.out
+
+        def backward(self, grad_output):
+            return grad_output * self.out * (1.0 - self.out)
 '''
 
 
@@ -151,10 +182,10 @@ def attacks(course: Path, port: int) -> dict:
             "import sys\nip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
             "sys.excepthook = lambda *a: None\nip.set_custom_exc((Exception,), lambda *a, **k: None)"),
         "replaced_code": answer(
-            "import grader, grader.layer_checks\n"
+            "import grader, grader.checks.layer_checks\n"
             "def nothing(*args, **kwargs):\n    print('Correcto')\n"
             "for f in (grader.check_forward, grader.check_backward, grader.check_numerical_gradient,\n"
-            "          grader.check_stability, grader.layer_checks.run, grader.layer_checks.observe):\n"
+            "          grader.check_stability, grader.checks.layer_checks.run, grader.checks.layer_checks.observe):\n"
             "    f.__code__ = nothing.__code__"),
         "forged_ok": answer(
             "import sys\nip = get_ipython()\n"
@@ -204,6 +235,8 @@ class Sigmoid:
     def backward(self, grad_output):
         return grad_output * self.out * (1.0 - self.out)
 '''),
+        # Issue 16: the instructor's half of the package cannot be imported in a kernel, by name or by file.
+        "instructor_import": answer(INSTRUCTOR_IMPORT, WRONG + RIGHT_IF_REACHED),
         "deleted_tests": "deleted_tests",
         "deleted_tests_right_answer": "deleted_tests_right_answer",
         "duplicated_tests": "duplicated_tests",

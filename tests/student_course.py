@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader import pipeline
-from grader.submissions import SOLUTION_MARKERS, grade_id
+from grader.grading import pipeline
+from grader.authoring.submissions import SOLUTION_MARKERS, grade_id
 
 COURSE = Path(__file__).resolve().parents[1]
 ASSIGNMENT, NOTEBOOK = "05-activaciones", "sigmoide"

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog as catalogs
-from grader import catalog_report, cli
-from grader.messages import KIND
-from grader.variants import Result
+from grader.authoring import catalog as catalogs
+from grader.authoring import catalog_report
+from grader.grading import cli
+from grader.checks.messages import KIND
+from grader.authoring.batch import Result
 
 CATALOGS = Path(__file__).resolve().parent / "catalog"
 
@@ -147,11 +148,11 @@ def test_ungraded_entry_is_a_failure(catalog):
 
 
 def test_exit_status_follows_failures(monkeypatch, tmp_path, outcomes):
-    import grader.variants
+    import grader.authoring.batch
     monkeypatch.setattr(catalog_report.catalogs, "find", lambda root, names: [Path("x")])
     monkeypatch.setattr(catalog_report.catalogs, "load", lambda path: None)
     monkeypatch.setattr(catalog_report.catalogs, "submissions", lambda cat: [])
-    monkeypatch.setattr(grader.variants, "grade_submissions", lambda subs, course: {})
+    monkeypatch.setattr(grader.authoring.batch, "grade_submissions", lambda subs, course: {})
     monkeypatch.setattr(catalog_report, "judge", lambda cats, results: outcomes)
     assert catalog_report.run(tmp_path, say=lambda *a: None) == 1
     monkeypatch.setattr(catalog_report, "judge", lambda cats, results: [o for o in outcomes if not o.failed])

@@ -11,9 +11,10 @@ import shutil
 
 import pytest
 
-from grader import pipeline, submissions, summary
-from grader.course import Course
-from grader.submissions import Submission
+from grader.grading import pipeline, summary
+from grader.authoring import submissions
+from grader.grading.course import Course
+from grader.authoring.submissions import Submission
 
 from .conftest import COURSE
 

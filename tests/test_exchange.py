@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import messages, pipeline
+from grader.checks import messages
+from grader.grading import pipeline
 
 from .student_course import ASSIGNMENT, COURSE, NOTEBOOK, answered, reference_answers, released_course
 

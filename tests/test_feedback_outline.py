@@ -14,8 +14,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grader.messages import FEEDBACK
-from grader.preprocessors import (FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR, FeedbackOutline, StudentFeedback,
+from grader.checks.messages import FEEDBACK
+from grader.grading.preprocessors import (FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR, FeedbackOutline, StudentFeedback,
                                   _plain_math)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import pipeline
+from grader.grading import pipeline
 
 from .conftest import COURSE
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import grader
-from grader import references
-from grader.cases import make_cases
-from grader.errors import CheckFailed
+from grader.checks import references
+from grader.checks.cases import make_cases
+from grader.checks.errors import CheckFailed
 
 
 class GoodSigmoid:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import catalog as catalogs
+from grader.authoring import catalog as catalogs
 
 from .conftest import CATALOGS, NOTEBOOKS, answer_cell_ids, load_catalog, test_cell_ids
 

@@ -43,7 +43,7 @@ grader.check_task(lambda a, b: ((a[:, None] - b[None]) ** 2).sum(-1), "pairwise_
 
 import nbformat
 from nbconvert import HTMLExporter
-from grader.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR
+from grader.grading.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR
 assert Path(FEEDBACK_TEMPLATE_DIR).resolve().is_relative_to(Path(sys.prefix).resolve())
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Capa")])
 html, _ = HTMLExporter(template_name=FEEDBACK_TEMPLATE, extra_template_basedirs=[str(FEEDBACK_TEMPLATE_DIR)]) \
@@ -75,12 +75,12 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_ships_every_subpackage_and_the_template(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     packages = {p.parent.relative_to(COURSE).as_posix() for p in (COURSE / "grader").rglob("__init__.py")}
-    assert "grader/tasks" in packages
+    assert {"grader/checks/tasks", "grader/grading", "grader/authoring"} <= packages
     for package in packages:
         assert f"{package}/__init__.py" in names, f"{package} is not in the wheel"
     for path in (COURSE / "grader").rglob("*.py"):
         assert path.relative_to(COURSE).as_posix() in names, path
-    for path in (COURSE / "grader" / "templates").rglob("*"):
+    for path in (COURSE / "grader" / "grading" / "templates").rglob("*"):
         if path.is_file():
             assert path.relative_to(COURSE).as_posix() in names, path
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import pipeline, submissions
+from grader.grading import pipeline
+from grader.authoring import submissions
 
 
 from .hostile import ASSIGNMENT, NOTEBOOK, WRONG, scratch

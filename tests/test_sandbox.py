@@ -20,6 +20,11 @@ ATTACKS = ["loop", "loop_in_forward", "loop_ignoring_interrupts", "memory", "for
            "flood", "network", "read", "write"]
 
 
+def test_a_kernel_cannot_load_the_instructors_half_of_the_package(hostile):
+    # The answer turns right only if some instructor module could be imported or executed from its file.
+    assert_graded_with_zero(hostile, "instructor_import")
+
+
 @pytest.mark.parametrize("student", ATTACKS)
 def test_attacker_scores_zero_and_is_reported(hostile, student):
     assert_graded_with_zero(hostile, student)
@@ -73,11 +78,6 @@ def test_processes_stay_within_the_limit(hostile):
 
 def test_no_connection_leaves_the_sandbox(hostile):
     assert hostile.connections == 0
-
-
-def test_the_batch_finishes_within_its_bound(hostile):
-    # 29 notebooks, several of which hit the 4 s cell limit: bounded by the limits, not by the attacks.
-    assert hostile.seconds < 180, hostile.seconds
 
 
 def test_a_right_answer_with_shadowing_modules_beside_it_keeps_full_marks(hostile):

@@ -11,9 +11,10 @@ import numpy as np
 import nbformat
 import pytest
 
-from grader import observations, scoring
-from grader.executor import CellRun, NotebookRun
-from grader.sandbox import Limits
+from grader.checks import observations
+from grader.grading import scoring
+from grader.grading.runs import CellRun, NotebookRun
+from grader.grading.sandbox import Limits
 
 TEST_SOURCE = 'grader.check_forward(Sigmoid, "sigmoid", shapes=[(3, 4)], seed=3)\n'
 

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from grader import messages
+from grader.checks import messages
 
 from .conftest import COURSE
 from .spelling.spelling import misspelled
@@ -49,7 +49,7 @@ def _nbgrader_config():
 
 
 def test_feedback_page_is_spelled_correctly():
-    from grader.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR
+    from grader.grading.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR
     template = (FEEDBACK_TEMPLATE_DIR / FEEDBACK_TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
     for pattern in (r"\{#.*?#\}", r"<style>.*?</style>", r"\{%.*?%\}", r"\{\{.*?\}\}", r"<[^>]+>"):
         template = re.sub(pattern, " ", template, flags=re.S)

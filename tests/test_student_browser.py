@@ -34,7 +34,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from grader.messages import KIND, TEXT
+from grader.checks.messages import KIND, TEXT
 
 from .student_course import ASSIGNMENT, COURSE, NOTEBOOK, reference_answers
 

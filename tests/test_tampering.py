@@ -76,7 +76,7 @@ def _hidden_lines() -> list[str]:
 
 
 def test_no_feedback_file_shows_hidden_tests_or_tracebacks(hostile):
-    from grader.variants import html_text
+    from grader.authoring.batch import html_text
     hidden = _hidden_lines()
     pages = sorted((hostile.course / "feedback").rglob("*.html"))
     assert hidden and len(pages) >= 20

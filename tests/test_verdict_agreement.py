@@ -21,9 +21,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import catalog as catalogs
-from grader.scoring import is_test_cell
-from grader.submissions import grade_id, solution_answers
+from grader.authoring import catalog as catalogs
+from grader.grading.runs import is_test_cell
+from grader.authoring.submissions import grade_id, solution_answers
 
 from .conftest import CATALOGS, COURSE, NOTEBOOKS, load_catalog
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 
 
 def _student_verdict(source: str, namespace: dict):
-    from grader.errors import CheckFailed
+    from grader.checks.errors import CheckFailed
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
@@ -44,8 +44,8 @@ def _student_verdict(source: str, namespace: dict):
 
 
 def _clean_verdict(source: str, namespace: dict):
-    from grader import declarations, observations
-    from grader.errors import CheckFailed
+    from grader.checks import declarations, observations
+    from grader.checks.errors import CheckFailed
     with tempfile.TemporaryDirectory() as folder:
         os.environ[observations.OBSERVE_ENV] = folder
         try:

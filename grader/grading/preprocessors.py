@@ -21,8 +21,8 @@ from pathlib import Path
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
-from .messages import FEEDBACK, KIND
-from .scoring import is_test_cell
+from ..checks.messages import FEEDBACK, KIND
+from .runs import is_test_cell
 
 # The course's Spanish feedback template (grader/templates/<name>/index.html.j2), set in nbgrader_config.py.
 FEEDBACK_TEMPLATE_DIR = Path(__file__).parent / "templates"

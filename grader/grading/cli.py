@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import catalog_report, demo, pipeline, progress, summary, zip_import
+from ..authoring import catalog_report
+from . import demo, pipeline, progress, summary, zip_import
 from .nbgrader_cli import NbgraderError
 from .course import Course
 from .pipeline import assignments

@@ -101,12 +101,17 @@ TEXT = {
     "earlier_error": "Antes falló la celda {cell} ({error}): revisa que se ejecute sin errores.",
     "timed_out": "superó el tiempo máximo de {seconds:g} s",
     "torch_hint": "Durante la corrección PyTorch no está disponible: las respuestas se escriben con NumPy.",
+    # Import errors inside a grading kernel (the sandbox writes them as stubs).
+    "torch_unavailable": ("PyTorch ({name}) no está disponible durante la corrección: las respuestas de este "
+                          "curso se escriben con NumPy, y PyTorch es la referencia con la que se comparan."),
+    "instructor_only": ("Esta parte del paquete «grader» solo la usa el profesor para corregir: no está "
+                        "disponible en el kernel de un estudiante."),
     "reason_not_reached": "el cuaderno no llegó a esta celda.",
     "output_truncated": "[Salida recortada: superó {limit} bytes.]",
     "demo_skipped": "[Celda de demostración: no se ejecuta al corregir.]",
 }
 
-# The one-line verdicts of the feedback's score table (grader.preprocessors.FeedbackOutline).
+# The one-line verdicts of the feedback's score table (grader.grading.preprocessors.FeedbackOutline).
 FEEDBACK = {
     "passed": "Correcto.",
     "manual": "Pendiente de revisión manual.",

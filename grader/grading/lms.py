@@ -172,7 +172,7 @@ def plan(files: list[str], released: set[str], lms: str = "auto",
 class LmsCollector(FileNameCollectorPlugin):
     """nbgrader zip_collect plugin for Moodle and Canvas downloads (see the module docstring).
 
-    nbgrader zip_collect ASSIGNMENT --collector=grader.lms.LmsCollector [--LmsCollector.lms=moodle]
+    nbgrader zip_collect ASSIGNMENT --collector=grader.grading.lms.LmsCollector [--LmsCollector.lms=moodle]
     """
 
     lms = Enum(list(LMS_CHOICES), default_value="auto",

@@ -21,9 +21,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grader
+from ..checks.messages import TEXT
 
 HIDDEN_PACKAGES = ("torch", "functorch", "torchgen")
+# The trusted package as this process imports it; only its kernel side is importable in a kernel.
+PACKAGE = Path(__file__).resolve().parents[1]
+INSTRUCTOR_PARTS = ("grading", "authoring")
 UID_BASE, UID_SLOTS = 61000, 64
 
 
@@ -50,7 +53,6 @@ class Sandbox:
 
     def argv(self, run: Path, uid: int, limits: Limits, kernel_argv: list[str]) -> list[str]:
         venv, base = Path(sys.prefix), Path(os.path.realpath(sys.base_prefix))
-        package_parent = Path(grader.__file__).resolve().parent.parent
         args = ["bwrap", "--die-with-parent", "--new-session",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                 "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
@@ -67,11 +69,16 @@ class Sandbox:
             for name in self.hidden_packages:
                 if (site / name).is_dir():
                     args += ["--tmpfs", str(site / name)]
+            for part in INSTRUCTOR_PARTS:   # a non-editable install of this package
+                if (site / "grader" / part).is_dir():
+                    args += ["--ro-bind", str(run / ".grader-lib" / "instructor-only"), str(site / "grader" / part)]
         stub = run / ".grader-lib"
         args += _mkdirs(run) + ["--bind", str(run), str(run)]
         args += _mkdirs(Path("/opt/grader-lib/grader")) + [
-            "--ro-bind", str(package_parent / "grader"), "/opt/grader-lib/grader",
+            "--ro-bind", str(PACKAGE), "/opt/grader-lib/grader",
             "--ro-bind", str(stub), "/opt/grader-stubs"]
+        for part in INSTRUCTOR_PARTS:
+            args += ["--ro-bind", str(stub / "instructor-only"), f"/opt/grader-lib/grader/{part}"]
         scratch = run / "tmp"
         env = {"HOME": str(run), "PATH": f"{venv}/bin:/usr/bin:/bin", "TMPDIR": str(scratch),
                "MPLCONFIGDIR": str(scratch / "matplotlib"), "MPLBACKEND": "agg",
@@ -96,10 +103,10 @@ class Sandbox:
         for name in self.hidden_packages:
             (stubs / name).mkdir(parents=True, exist_ok=True)
             (stubs / name / "__init__.py").write_text(
-                "raise ImportError(\n"
-                f"    'PyTorch ({name}) no está disponible durante la corrección: '\n"
-                "    'las respuestas de este curso se escriben con NumPy, y PyTorch es la referencia '\n"
-                "    'con la que se comparan.')\n", encoding="utf-8")
+                f"raise ImportError({TEXT['torch_unavailable'].format(name=name)!r})\n", encoding="utf-8")
+        masked = stubs / "instructor-only"
+        masked.mkdir(parents=True, exist_ok=True)
+        (masked / "__init__.py").write_text(f"raise ImportError({TEXT['instructor_only']!r})\n", encoding="utf-8")
         for name in ("observations", "tmp"):
             (run / name).mkdir(exist_ok=True)
             os.chown(run / name, uid, uid)

@@ -23,29 +23,14 @@ import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
-from .messages import TEXT
+from ..checks.messages import TEXT
+from .runs import CellRun, NotebookRun
 from .sandbox import Limits, Sandbox, UidSlot, count_uid
 
 KERNEL_ARGV = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
                "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
 STARTUP_SECONDS = 60
 SPAWN_NOTE = 4          # more processes than this under a kernel's uid is worth telling the instructor
-
-
-@dataclass
-class CellRun:
-    status: str = "not_reached"   # ok | error | timeout | died | flood | skipped | not_reached
-    outputs: list = field(default_factory=list)
-    observations: Path | None = None   # folder with what the cell's checks observed
-    detail: str = ""
-
-
-@dataclass
-class NotebookRun:
-    cells: dict = field(default_factory=dict)    # cell index -> CellRun (code cells only)
-    problem: str = ""                            # why the run stopped early (English, instructor)
-    notes: list = field(default_factory=list)    # anything else the instructor should know
-    seconds: dict = field(default_factory=dict)  # stage -> seconds (start, execute)
 
 
 class _SpecManager(KernelSpecManager):

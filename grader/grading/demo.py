@@ -6,10 +6,11 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from . import pipeline, submissions, summary
+from . import pipeline, summary
+from ..authoring import submissions
 from .course import Course
 from .nbgrader_cli import nbgrader
-from .submissions import Submission
+from ..authoring.submissions import Submission
 
 DEMO_FILE = Path("demo") / "clase.toml"
 GRADES_CSV = "grades.csv"   # in the course's exports/ folder

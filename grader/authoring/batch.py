@@ -15,8 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pipeline, submissions
-from .course import Course
+from ..grading import pipeline
+from . import submissions
+from ..grading.course import Course
 from .submissions import Submission
 
 
@@ -66,7 +67,7 @@ def scratch_course(course: Path, assignments, into: Path) -> Path:
 def feedback_text(notebook_path: Path) -> str:
     """What a student's feedback shows of a graded notebook (no template): cells after StudentFeedback."""
     import nbformat
-    from .preprocessors import StudentFeedback
+    from ..grading.preprocessors import StudentFeedback
     nb = nbformat.read(str(notebook_path), as_version=4)
     nb, _ = StudentFeedback().preprocess(nb, {})
     parts = []

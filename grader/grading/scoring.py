@@ -17,17 +17,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import declarations, observations
-from .errors import CheckFailed
-from .executor import CellRun, NotebookRun
-from .messages import TEXT
+from ..checks import declarations, observations
+from ..checks.errors import CheckFailed
+from .runs import CellRun, NotebookRun, is_test_cell
+from ..checks.messages import TEXT
 
 STOPPED = ("died", "timeout", "flood")
-
-
-def is_test_cell(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _failure(kind: str, *details: str):

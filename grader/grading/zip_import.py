@@ -1,7 +1,7 @@
 """Put an LMS zip of submissions into submitted/ with real ``nbgrader zip_collect``.
 
 The zip goes to ``downloaded/<assignment>/archive/`` (nbgrader's layout for zip_collect),
-``grader.lms.LmsCollector`` decides whose notebook every file is, and nbgrader copies the
+``grader.grading.lms.LmsCollector`` decides whose notebook every file is, and nbgrader copies the
 placed ones to ``submitted/<student>/<assignment>/``. What could not be placed comes back in
 the report, so that the instructor can chase it instead of a student silently getting 0.
 """
@@ -62,7 +62,7 @@ def import_zip(course: Path, assignment: str, zip_path: Path, lms: str = "auto",
     shutil.copyfile(zip_path, archive / ARCHIVE_NAME)
     report = downloaded / "import-report.json"
     report.unlink(missing_ok=True)
-    args = ["zip_collect", assignment, "--force", "--collector=grader.lms.LmsCollector",
+    args = ["zip_collect", assignment, "--force", "--collector=grader.grading.lms.LmsCollector",
             f"--LmsCollector.lms={lms}", f"--LmsCollector.report={report.resolve()}"]
     if roster is not None:
         args.append(f"--LmsCollector.roster={Path(roster).resolve()}")

@@ -126,7 +126,7 @@ def format_report(outcomes: list[Outcome]) -> str:
 
 def run(course: Path, names=(), say=print) -> int:
     """Grade the chosen catalogs (all by default) in one batch; print the report; 1 if anything failed."""
-    from .variants import grade_submissions  # imports nbgrader machinery: only when grading
+    from .batch import grade_submissions  # imports nbgrader machinery: only when grading
 
     paths = catalogs.find(course / "tests" / "catalog", names)
     cats = [catalogs.load(p) for p in paths]

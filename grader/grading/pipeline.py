@@ -75,8 +75,8 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     are recorded with nbgrader's own ``SaveAutoGrades``. Untrusted code never
     runs unsandboxed unless ``allow_unsandboxed``. ``students`` limits grading to those ids.
     """
-    from .bookkeeping import Bookkeeper
-    from .engine import Job, Limits, run_jobs, sandbox_or_refuse
+    from .nbgrader_steps import Bookkeeper
+    from .jobs import Job, Limits, run_jobs, sandbox_or_refuse
     started = time.monotonic()
     sandboxed = True if scheduler else sandbox_or_refuse(allow_unsandboxed)
     book = Bookkeeper(course)
