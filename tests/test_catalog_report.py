@@ -12,7 +12,7 @@ import pytest
 
 from grader.authoring import catalog as catalogs
 from grader.authoring import catalog_report
-from grader.grading import cli
+from grader import cli
 from grader.checks.messages import KIND
 from grader.authoring.batch import Result
 

@@ -14,7 +14,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from grader.grading import cli, pipeline
+from grader import cli
+from grader.grading import pipeline
 from grader.grading.lms import notebook_of, parse_path, plan
 
 from .student_course import ASSIGNMENT, COURSE, NOTEBOOK, answered, reference_answers, released_course

@@ -1,4 +1,7 @@
-"""Command line for the instructor: ``python -m grader <command>`` (or ``course-grader``)."""
+"""Command line for the instructor and authors: ``python -m grader <command>`` (or ``course-grader``).
+
+It sits above both instructor-side parts (``grading`` and ``authoring``) and only dispatches to them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..authoring import catalog_report
-from . import demo, pipeline, progress, summary, zip_import
-from .nbgrader_cli import NbgraderError
-from .course import Course
-from .pipeline import assignments
-from .sandbox import SandboxUnavailable
+from .authoring import catalog_report, demo
+from .grading import pipeline, progress, summary, zip_import
+from .grading.course import Course
+from .grading.nbgrader_cli import NbgraderError
+from .grading.pipeline import assignments
+from .grading.sandbox import SandboxUnavailable
 
 
 def _course(path: str) -> Path:

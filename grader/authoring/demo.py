@@ -6,11 +6,11 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from . import pipeline, summary
-from ..authoring import submissions
-from .course import Course
-from .nbgrader_cli import nbgrader
-from ..authoring.submissions import Submission
+from ..grading import pipeline, summary
+from . import submissions
+from ..grading.course import Course
+from ..grading.nbgrader_cli import nbgrader
+from .submissions import Submission
 
 DEMO_FILE = Path("demo") / "clase.toml"
 GRADES_CSV = "grades.csv"   # in the course's exports/ folder
