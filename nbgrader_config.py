@@ -36,7 +36,7 @@ c.OverwriteCells.missing_cell_notification = (
 )
 
 # Execution: bounded per cell (the grading path's sandboxed kernels use the same limit, then
-# interrupt, then kill; grader/sandbox.py has the other limits); no timing metadata, so that
+# interrupt, then kill; grader/grading/sandbox.py has the other limits); no timing metadata, so that
 # solutions/ is the same every time it is generated and a demo run leaves `git status` clean.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
@@ -45,8 +45,8 @@ c.LimitOutput.max_lines = 1000
 
 # Student feedback: nbgrader's default steps, plus one that removes hidden tests and replaces
 # tracebacks with the checks' one-line Spanish messages, and one that keeps only the graded
-# cells and lists them for the score table (grader/preprocessors.py). The page comes from the
-# course's Spanish template (grader/templates/retroalimentacion/): no scripts, no MathJax or
+# cells and lists them for the score table (grader/grading/preprocessors.py). The page comes from the
+# course's Spanish template (grader/grading/templates/retroalimentacion/): no scripts, no MathJax or
 # anything else from the web, a few KB of CSS instead of nbgrader's 117 KB of Bootstrap. Set for
 # GenerateFeedback only, so that the formgrader's own pages keep their templates.
 from grader.grading.preprocessors import FEEDBACK_TEMPLATE, FEEDBACK_TEMPLATE_DIR  # noqa: E402

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .authoring import catalog_report, demo
+from .authoring import catalog_report, course_table, demo
 from .grading import pipeline, progress, summary, zip_import
 from .grading.course import Course
 from .grading.nbgrader_cli import NbgraderError
@@ -54,6 +54,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("catalog", help="grade the catalogs of mistakes and alternatives; table per exercise")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebook names (e.g. sigmoide or 05-activaciones/sigmoide); default: every catalog")
+    sub.add_parser("docs", help="regenerate docs/course.md (the course at a glance) from source/")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -82,6 +83,8 @@ def main(argv=None) -> int:
             report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
             print(zip_import.format_report(report))
             return 1 if report.skipped else 0
+        elif args.command == "docs":
+            print(course_table.write(course))
         elif args.command == "catalog":
             return catalog_report.run(course, args.notebooks)
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
