@@ -118,7 +118,8 @@ FEEDBACK = {
     "no_response": "Sin respuesta: la celda está igual que en el enunciado.",
 }
 
-# Notices at the top of the feedback page, about the whole notebook (scoring.NOTICES keys them).
+# Notices at the top of the feedback page about the whole notebook: scoring.score_notebook puts their keys
+# in the graded notebook's metadata, grader.preprocessors.FeedbackOutline shows them.
 NOTICE = {
     "disk_full": "Durante la corrección, tu código llenó el espacio en disco disponible para cada cuaderno: "
                  "desde ese momento no pudo escribir más archivos.",

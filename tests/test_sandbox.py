@@ -172,12 +172,20 @@ try:
         written += 2**20
 except OSError as exc:
     error = exc.errno
-print(json.dumps({"mounts": mounts, "refused": refused, "written": written, "error": error}))
+files, files_error = 0, 0
+try:
+    for i in range(100000):
+        open(f"empty{i}", "w").close()
+        files += 1
+except OSError as exc:
+    files_error = exc.errno
+print(json.dumps({"mounts": mounts, "refused": refused, "written": written, "error": error,
+                  "files": files, "files_error": files_error}))
 """
 
 
 def test_the_bounded_run_folder_is_the_only_writable_place():
-    limits = Limits(disk_bytes=16 * MiB)
+    limits = Limits(disk_bytes=16 * MiB, disk_files=256)
     with job_folder(limits) as work:
         run = work / "run"
         run.mkdir()
@@ -191,6 +199,7 @@ def test_the_bounded_run_folder_is_the_only_writable_place():
     assert seen["mounts"] == [str(run)], seen["mounts"]    # /, /tmp, /dev (so /dev/shm) are read-only
     assert set(seen["refused"].values()) <= {13, 30} and 0 not in seen["refused"].values(), seen["refused"]
     assert seen["error"] == 28 and 12 * MiB <= seen["written"] < 16 * MiB, seen   # ENOSPC at the cap
+    assert seen["files_error"] == 28 and 200 <= seen["files"] < 256, seen          # and at the file count
     assert not work.exists()
 
 
