@@ -42,6 +42,9 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.record_timing = False
 c.LimitOutput.max_lines = 1000
+# Everything one grading kernel may write, in all (run folder, temporary files, observations): a tmpfs
+# of this size per notebook, so N workers never use more than N times it; beyond it, "no space left".
+c.SandboxLimits.disk_bytes = 256 * 2**20
 
 # Student feedback: nbgrader's default steps, plus one that removes hidden tests and replaces
 # tracebacks with the checks' one-line Spanish messages, and one that keeps only the graded

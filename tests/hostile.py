@@ -4,14 +4,17 @@ Every attacker hands in the sigmoid notebook with a *wrong* Sigmoid (it returns
 its input), so any point it earns was forged. The batch runs in a scratch course
 holding canary files with a unique token where a kernel must never reach
 (the course root, solutions, another student's submission); a listener on
-loopback records any connection; a watcher counts the sandbox uids' processes.
-Used by tests/test_sandbox.py (issue 7) and tests/test_tampering.py (issue 8).
+loopback records any connection; a watcher counts the sandbox uids' processes,
+another measures the disk the batch's run folders use. Used by tests/test_sandbox.py
+(issues 7 and 24) and tests/test_tampering.py (issue 8).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,7 +27,8 @@ import nbformat
 
 from grader.grading import pipeline
 from grader.authoring import submissions, batch as variants
-from grader.grading.sandbox import UID_BASE, UID_SLOTS, Limits
+from grader.grading.jobs import default_workers
+from grader.grading.sandbox import UID_BASE, UID_SLOTS, Limits, job_mount_source
 
 from .conftest import COURSE
 
@@ -94,6 +98,8 @@ class Batch:
     tree_after: str
     feedback: dict = field(default_factory=dict)   # student -> feedback HTML text
     port: int = 0
+    disk: "_DiskWatcher | None" = None              # disk used by the batch's run folders
+    workers: int = 1
 
 
 def _tree_hash(course: Path) -> str:
@@ -132,6 +138,40 @@ class _ProcessWatcher(threading.Thread):
             time.sleep(0.05)
 
 
+class _DiskWatcher(threading.Thread):
+    """Samples the disk grading uses: this process's run-folder tmpfs mounts, and the filesystem of /tmp."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.peak_total = self.peak_one = 0      # bytes in use on all run folders' tmpfs at once, on one
+        self.mounts = 0                          # most run folders mounted at once
+        self.size = 0                            # one run folder's tmpfs size
+        self.host_before = self.host_peak = shutil.disk_usage("/tmp").used
+
+    def run(self):
+        source = job_mount_source()
+        while not self.stop.is_set():
+            total = count = 0
+            for line in Path("/proc/self/mountinfo").read_text().splitlines():
+                fields = line.split(" - ", 1)[-1].split()
+                if len(fields) >= 3 and fields[0] == "tmpfs" and fields[1] == source:
+                    size = re.search(r"size=(\d+)k", fields[2])
+                    try:
+                        info = os.statvfs(line.split()[4])
+                    except OSError:
+                        continue
+                    if not size or info.f_blocks * info.f_frsize != int(size.group(1)) * 1024:
+                        continue                 # unmounted meanwhile: that was /tmp's own filesystem
+                    used = (info.f_blocks - info.f_bfree) * info.f_frsize
+                    self.size = info.f_blocks * info.f_frsize
+                    total, count = total + used, count + 1
+                    self.peak_one = max(self.peak_one, used)
+            self.peak_total, self.mounts = max(self.peak_total, total), max(self.mounts, count)
+            self.host_peak = max(self.host_peak, shutil.disk_usage("/tmp").used)
+            time.sleep(0.02)
+
+
 def attacks(course: Path, port: int) -> dict:
     """student -> submission cells (or a callable that writes the files itself)."""
     canary = course / "canary.txt"
@@ -149,6 +189,19 @@ def attacks(course: Path, port: int) -> dict:
         "exit": answer("import os\nos._exit(0)"),
         "segfault": answer("import ctypes\nctypes.string_at(0)"),
         "flood": answer("while True:\n    print('x' * 10000)"),
+        # Issue 24: 2 GB in 16 MB files (RLIMIT_FSIZE is per file), going on after "no space left".
+        "disk": answer('''
+import os, time
+started, full_after = time.monotonic(), None
+for i in range(128):
+    try:
+        with open(f"lleno{i:03d}.bin", "wb") as f:
+            f.write(b"x" * 2**24)
+    except OSError:
+        full_after = full_after or time.monotonic() - started
+written = sum(os.path.getsize(name) for name in os.listdir(".") if name.startswith("lleno"))
+print(f"DISK written={written} full_after={full_after} seconds={time.monotonic() - started}")
+'''),
         "network": answer(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)"),
         "read": answer(
             "import os, glob\nfound = []\n"
@@ -319,14 +372,16 @@ def grade_batch(root: Path) -> Batch:
     for student, plan in plans.items():
         _write(course, student, plan)
     before = _tree_hash(course)
-    watcher = _ProcessWatcher()
+    watcher, disk = _ProcessWatcher(), _DiskWatcher()
     watcher.start()
+    disk.start()
     started = time.monotonic()
     try:
         report = pipeline.grade(course, ASSIGNMENT, limits=LIMITS)
     finally:
-        watcher.stop.set()
-        watcher.join()
+        for thread in (watcher, disk):
+            thread.stop.set()
+            thread.join()
     seconds = time.monotonic() - started
     connections = 0
     while True:
@@ -343,7 +398,7 @@ def grade_batch(root: Path) -> Batch:
         page = course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
         feedback[student] = variants.html_text(page.read_text()) if page.exists() else ""
     return Batch(course, report, scores, alone, seconds, watcher.max, connections, before, _tree_hash(course),
-                 feedback, port)
+                 feedback, port, disk, default_workers())
 
 
 def assert_graded_with_zero(batch: Batch, student: str) -> None:

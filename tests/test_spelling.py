@@ -61,7 +61,8 @@ def test_feedback_page_is_spelled_correctly():
                 if re.fullmatch(r"[A-Za-zÁÉÍÓÚÑáéíóúñ ]+", w.strip()) and w.strip() not in {"ok", "mal", "else"}]
     notice = _nbgrader_config().OverwriteCells.missing_cell_notification
     assert "Puntuación" in template and "Tu respuesta" in literals
-    assert misspelled("\n".join([template, *literals, notice, *messages.FEEDBACK.values()])) == []
+    assert misspelled("\n".join([template, *literals, notice, *messages.FEEDBACK.values(),
+                                  *messages.NOTICE.values()])) == []
 
 
 def test_the_student_guide_is_spelled_correctly():

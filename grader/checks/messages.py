@@ -98,6 +98,8 @@ TEXT = {
                           "un fallo de memoria o una señal).",
     "reason_output_flood": "la celda {cell} escribió demasiada salida (más de {limit} bytes).",
     "reason_cell_error": "la celda de la prueba terminó con un error ({error}).",
+    "disk_full": "La celda {cell} llenó el espacio en disco disponible al corregir ({limit} MB): "
+                 "desde entonces no se pudo escribir nada más, tampoco los resultados de las pruebas.",
     "earlier_error": "Antes falló la celda {cell} ({error}): revisa que se ejecute sin errores.",
     "timed_out": "superó el tiempo máximo de {seconds:g} s",
     "torch_hint": "Durante la corrección PyTorch no está disponible: las respuestas se escriben con NumPy.",
@@ -119,4 +121,11 @@ FEEDBACK = {
     "stderr": "La celda escribió en la salida de errores (stderr), y eso anula la prueba.",
     "no_points": "Sin puntos.",
     "no_response": "Sin respuesta: la celda está igual que en el enunciado.",
+}
+
+# Notices at the top of the feedback page about the whole notebook: scoring.score_notebook puts their keys
+# in the graded notebook's metadata, grader.preprocessors.FeedbackOutline shows them.
+NOTICE = {
+    "disk_full": "Durante la corrección, tu código llenó el espacio en disco disponible para cada cuaderno: "
+                 "desde ese momento no pudo escribir más archivos.",
 }

@@ -5,8 +5,9 @@ because grading needs what nbclient does not give: output captured only for the
 cell that is running (a thread started earlier cannot write into another cell),
 a byte cap per cell that stops the kernel instead of filling memory, a budget
 for the whole notebook, interrupt-then-kill on timeout, a dead kernel reported
-rather than raised, and the observation files each test cell wrote moved out of
-the kernel's reach as soon as the cell ends.
+rather than raised, the observation files each test cell wrote moved out of
+the kernel's reach as soon as the cell ends, and a note when the kernel filled
+its bounded run folder (``sandbox.job_folder``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from ..checks.messages import TEXT
 from .runs import CellRun, NotebookRun
-from .sandbox import Limits, Sandbox, UidSlot, count_uid
+from .sandbox import Limits, Sandbox, UidSlot, count_uid, space_left
 
 KERNEL_ARGV = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
                "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
 STARTUP_SECONDS = 60
 SPAWN_NOTE = 4          # more processes than this under a kernel's uid is worth telling the instructor
+FULL_MARGIN = 2**20     # less free space than this after a cell: the kernel reached the disk cap
 
 
 class _SpecManager(KernelSpecManager):
@@ -47,7 +49,11 @@ class _SpecManager(KernelSpecManager):
 
 def run_notebook(nb, workdir: Path, *, limits: Limits = Limits(), sandbox: Sandbox | None = Sandbox(),
                  skip=lambda cell: False) -> NotebookRun:
-    """Execute every code cell of ``nb`` in order; ``workdir`` is this run's private folder."""
+    """Execute every code cell of ``nb`` in order; ``workdir`` is this run's private folder.
+
+    Sandboxed, ``workdir`` is the bounded folder of ``sandbox.job_folder``: the
+    run folder and the collected observations share its space.
+    """
     run_dir, collected = workdir / "run", workdir / "collected"
     run_dir.mkdir(parents=True)
     collected.mkdir()
@@ -59,7 +65,7 @@ def run_notebook(nb, workdir: Path, *, limits: Limits = Limits(), sandbox: Sandb
         else:
             (run_dir / "observations").mkdir()
             argv = [sys.executable, *KERNEL_ARGV]
-        result = _Execution(nb, run_dir, collected, limits, argv, uid, sandbox is not None, skip).run()
+        result = _Execution(nb, workdir, limits, argv, uid, sandbox is not None, skip).run()
         if sandbox is not None:
             time.sleep(0.05)  # the pid namespace is torn down with the kernel; count what survived it
             stray = slot.release()
@@ -69,8 +75,9 @@ def run_notebook(nb, workdir: Path, *, limits: Limits = Limits(), sandbox: Sandb
 
 
 class _Execution:
-    def __init__(self, nb, run_dir, collected, limits, argv, uid, sandboxed, skip):
-        self.nb, self.run_dir, self.collected, self.limits = nb, run_dir, collected, limits
+    def __init__(self, nb, workdir, limits, argv, uid, sandboxed, skip):
+        self.nb, self.workdir, self.limits = nb, workdir, limits
+        self.run_dir, self.collected = workdir / "run", workdir / "collected"
         self.argv, self.uid, self.sandboxed, self.skip = argv, uid, sandboxed, skip
         self.result = NotebookRun()
 
@@ -128,6 +135,17 @@ class _Execution:
                 continue
             self._one(km, kc, index, cell, outcome, deadline)
             outcome.observations = self._collect(index)
+            if self.sandboxed and self.result.disk_full is None:
+                self._check_space(index)
+
+    def _check_space(self, index):
+        """Note the first cell after which the bounded folder was full: the kernel's writes failed."""
+        free_bytes, free_files = space_left(self.workdir)
+        if free_bytes < FULL_MARGIN or free_files == 0:
+            self.result.disk_full = index
+            self.result.notes.append(
+                f"disk cap reached in cell {index} ({self.limits.disk_bytes // 2**20} MB, "
+                f"{self.limits.disk_files} files): the kernel's writes failed from then on (no space left)")
 
     def _one(self, km, kc, index, cell, outcome, deadline):
         msg_id = kc.execute(cell.source, store_history=True, allow_stdin=False, stop_on_error=False)
@@ -199,7 +217,10 @@ class _Execution:
             if not entries:
                 return None
             target = self.collected / str(index)
-            target.mkdir()
+            try:
+                target.mkdir()
+            except OSError:        # no inode left in the bounded folder: the cell's observations are lost
+                return None
             for name in entries:
                 try:
                     os.rename(name, target / name, src_dir_fd=fd)

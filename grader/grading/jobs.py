@@ -13,18 +13,15 @@ One broken or hostile submission only ever costs its own grade.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 
 from .executor import run_notebook
-from .sandbox import Limits, Sandbox, check_available
+from .sandbox import Limits, Sandbox, check_available, job_folder
 from .scoring import score_notebook
 
 
@@ -60,19 +57,18 @@ def run_job(job: Job) -> JobResult:
     """Run one notebook in a sandboxed kernel and score it here (this process never runs student code)."""
     result = JobResult(job.student, job.assignment, job.notebook,
                        worker=f"{socket.gethostname()}:{os.getpid()}")
-    workdir = Path(tempfile.mkdtemp(prefix="grader-job-"))
     try:
-        nb = nbformat.reads(job.notebook_json, as_version=4)
-        run = run_notebook(nb, workdir, limits=job.limits, sandbox=Sandbox() if job.sandboxed else None,
-                           skip=is_demo)
-        started = time.monotonic()
-        result.notes = score_notebook(nb, run, job.limits)
-        result.seconds = dict(run.seconds, score=time.monotonic() - started)
-        result.graded_json = nbformat.writes(nb)
+        # Sandboxed, the run and its observations live on a tmpfs of limits.disk_bytes, until scored.
+        with job_folder(job.limits, bounded=job.sandboxed) as workdir:
+            nb = nbformat.reads(job.notebook_json, as_version=4)
+            run = run_notebook(nb, workdir, limits=job.limits, sandbox=Sandbox() if job.sandboxed else None,
+                               skip=is_demo)
+            started = time.monotonic()
+            result.notes = score_notebook(nb, run, job.limits)
+            result.seconds = dict(run.seconds, score=time.monotonic() - started)
+            result.graded_json = nbformat.writes(nb)
     except Exception as exc:  # noqa: BLE001 - reported, never stops the other jobs
         result.error = f"{type(exc).__name__}: {exc}"[:500]
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
     return result
 
 

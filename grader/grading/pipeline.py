@@ -77,11 +77,14 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     """
     from .nbgrader_steps import Bookkeeper
     from .jobs import Job, Limits, run_jobs, sandbox_or_refuse
+    from .sandbox import SandboxLimits
     started = time.monotonic()
     sandboxed = True if scheduler else sandbox_or_refuse(allow_unsandboxed)
     book = Bookkeeper(course)
-    # One cell's time limit is nbgrader's own setting (Execute.timeout), so both paths agree.
-    limits = limits or Limits(cell_seconds=float(book.config.Execute.get("timeout", Limits.cell_seconds)))
+    # One cell's time limit is nbgrader's own setting (Execute.timeout), so both paths agree;
+    # the sandbox's own limits are c.SandboxLimits.* in nbgrader_config.py.
+    limits = limits or Limits(cell_seconds=float(book.config.Execute.get("timeout", Limits.cell_seconds)),
+                              disk_bytes=SandboxLimits(config=book.config).disk_bytes)
     report = GradeReport(assignment)
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
     jobs = []

@@ -21,7 +21,7 @@ from pathlib import Path
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
-from ..checks.messages import FEEDBACK, KIND
+from ..checks.messages import FEEDBACK, KIND, NOTICE
 from .runs import is_test_cell
 
 # The course's Spanish feedback template (grader/templates/<name>/index.html.j2), set in nbgrader_config.py.
@@ -76,7 +76,8 @@ class FeedbackOutline(NbGraderPreprocessor):
     MathJax from the web to render, so the feedback drops it: what remains is each
     answer and test cell with the headings above it (their inline math made plain
     text), and ``resources["feedback"]`` — one row per graded cell with its
-    score and a one-line verdict — that the template shows first.
+    score and a one-line verdict, and the notices about the whole notebook
+    (``messages.NOTICE``) — that the template shows first.
     """
 
     def preprocess(self, nb, resources):
@@ -98,8 +99,14 @@ class FeedbackOutline(NbGraderPreprocessor):
             if meta.get("grade") or meta.get("task"):
                 rows.append(_row(cell, meta, title))
         nb.cells = cells
-        resources["feedback"] = {"rows": rows}
+        resources["feedback"] = {"rows": rows, "notices": _notices(nb.metadata.get("grader"))}
         return nb, resources
+
+
+def _notices(meta) -> list[str]:
+    """The Spanish notices whose keys scoring set (``scoring.score_notebook``); anything else is ignored."""
+    keys = meta.get("notices") if isinstance(meta, dict) else None
+    return [NOTICE[key] for key in keys if isinstance(key, str) and key in NOTICE] if isinstance(keys, list) else []
 
 
 # What nbgrader writes (in English, hard-coded in SaveAutoGrades) on an answer cell left as released.

@@ -30,6 +30,7 @@ class NotebookRun:
     problem: str = ""                            # why the run stopped early (English, instructor)
     notes: list = field(default_factory=list)    # anything else the instructor should know
     seconds: dict = field(default_factory=dict)  # stage -> seconds (start, execute)
+    disk_full: int | None = None                 # first cell after which the run folder's space was full
 
 
 __all__ = ["CellRun", "NotebookRun", "is_test_cell"]

@@ -3,8 +3,11 @@
 Inside, the kernel sees only the system's read-only ``/usr`` and ``/etc``, the
 Python environment (read-only, with PyTorch hidden: the exercises ask for
 NumPy, and PyTorch is what answers are compared with), the trusted ``grader``
-package, an empty ``/tmp`` and its own run folder — never the course, the
-gradebook, solutions or other students' work. It has no network (a new network
+package, an empty read-only ``/tmp`` and its own run folder — never the course, the
+gradebook, solutions or other students' work. The run folder is the only place it
+can write, and it lies on a tmpfs of fixed size mounted for this one notebook
+(``job_folder``): a kernel that writes without end gets "no space left" there,
+and the machine's disk never sees it. It has no network (a new network
 namespace with only loopback), its own pid namespace (everything in it dies
 with the kernel), and runs as a uid of its own so that ``RLIMIT_NPROC`` applies
 (root ignores it) and concurrent kernels cannot reach each other's processes.
@@ -12,6 +15,7 @@ with the kernel), and runs as a uid of its own so that ``RLIMIT_NPROC`` applies
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -20,6 +24,9 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from traitlets import Int
+from traitlets.config import Configurable
 
 from ..checks.messages import TEXT
 
@@ -44,6 +51,15 @@ class Limits:
     cell_seconds: float = 30.0           # one cell; then interrupt, then kill
     notebook_seconds: float = 180.0      # the whole notebook
     output_bytes: int = 256 * 1024       # captured output per cell; beyond it the kernel is stopped
+    disk_bytes: int = 256 * 2**20        # everything the kernel writes, observations included (a tmpfs)
+    disk_files: int = 32768              # files and folders in it (tmpfs inodes cost kernel memory)
+
+
+class SandboxLimits(Configurable):
+    """The sandbox limits an instructor sets in ``nbgrader_config.py`` (``c.SandboxLimits.…``)."""
+    disk_bytes = Int(Limits.disk_bytes, help="Bytes one grading kernel may write in all (its run folder, "
+                     "temporary files, observations); beyond them its writes fail with 'no space left'."
+                     ).tag(config=True)
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,7 @@ class Sandbox:
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                 "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        read_only = ["/", "/tmp", "/dev"]   # bwrap's own tmpfs mounts are not sized: read-only once set up
         for name in ("bin", "lib", "lib64", "sbin"):
             target = os.readlink(f"/{name}") if os.path.islink(f"/{name}") else None
             if target:
@@ -69,6 +86,7 @@ class Sandbox:
             for name in self.hidden_packages:
                 if (site / name).is_dir():
                     args += ["--tmpfs", str(site / name)]
+                    read_only.append(str(site / name))
             for part in INSTRUCTOR_PARTS:   # a non-editable install of this package
                 if (site / "grader" / part).is_dir():
                     args += ["--ro-bind", str(run / ".grader-lib" / "instructor-only"), str(site / "grader" / part)]
@@ -79,6 +97,8 @@ class Sandbox:
             "--ro-bind", str(stub), "/opt/grader-stubs"]
         for part in INSTRUCTOR_PARTS:
             args += ["--ro-bind", str(stub / "instructor-only"), f"/opt/grader-lib/grader/{part}"]
+        for path in read_only:   # not recursive: the run folder bound below /tmp stays writable
+            args += ["--remount-ro", path]
         scratch = run / "tmp"
         env = {"HOME": str(run), "PATH": f"{venv}/bin:/usr/bin:/bin", "TMPDIR": str(scratch),
                "MPLCONFIGDIR": str(scratch / "matplotlib"), "MPLBACKEND": "agg",
@@ -114,6 +134,52 @@ class Sandbox:
         os.chmod(run, 0o755)
 
 
+@contextlib.contextmanager
+def job_folder(limits: Limits, bounded: bool = True):
+    """A fresh folder for one notebook's run and its observations; with ``bounded``, a tmpfs of its own.
+
+    The tmpfs is mounted by this (root) process before the kernel starts and holds
+    ``limits.disk_bytes`` and ``limits.disk_files`` at most, so the kernel cannot
+    write more by any route; unmounting it afterwards frees everything at once. Its
+    root is root-only (0700): only the run folder inside it is bound into the sandbox.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="grader-job-"))
+    mounted = False
+    try:
+        if bounded:
+            _mount_tmpfs(folder, limits.disk_bytes, limits.disk_files)
+            mounted = True
+        yield folder
+    finally:
+        if mounted:
+            _unmount(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _mount_tmpfs(folder: Path, size: int, inodes: int) -> None:
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},nr_inodes={inodes},mode=0700,nosuid,nodev",
+                           job_mount_source(), str(folder)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SandboxUnavailable(f"cannot mount a tmpfs for a run folder: {done.stderr.strip()[:300]}")
+
+
+def job_mount_source(pid: int | None = None) -> str:
+    """The device name of this process's run-folder mounts (``findmnt``/``mount`` show it): whose they are."""
+    return f"grader-job-{pid or os.getpid()}"
+
+
+def _unmount(folder: Path) -> None:
+    """Unmount; if something still holds it open, detach it (freed when the last holder goes)."""
+    if subprocess.run(["umount", str(folder)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "--lazy", str(folder)], capture_output=True)
+
+
+def space_left(folder: Path) -> tuple[int, int]:
+    """Bytes and inodes still free on the filesystem holding ``folder``."""
+    info = os.statvfs(folder)
+    return info.f_bavail * info.f_frsize, info.f_favail
+
+
 def _mkdirs(path: Path) -> list[str]:
     """bwrap creates missing parents as 0700 (root-only): create them 0755 for the kernel's uid."""
     args = []
@@ -125,7 +191,7 @@ def _mkdirs(path: Path) -> list[str]:
 
 def check_available() -> None:
     """Raise SandboxUnavailable unless a sandboxed process can start here."""
-    for tool in ("bwrap", "setpriv", "prlimit"):
+    for tool in ("bwrap", "setpriv", "prlimit", "mount", "umount"):
         if shutil.which(tool) is None:
             raise SandboxUnavailable(
                 f"{tool} is not installed; install bubblewrap and util-linux (./run does), or pass "
@@ -137,6 +203,8 @@ def check_available() -> None:
                            capture_output=True, text=True)
     if probe.returncode != 0:
         raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()[:300]}")
+    with job_folder(Limits(disk_bytes=2**20, disk_files=16)):
+        pass   # raises SandboxUnavailable if a run folder cannot be bounded here
 
 
 class UidSlot:

@@ -63,24 +63,30 @@ def _earlier_failure(nb, run: NotebookRun, index: int, limits) -> str:
     return ""
 
 
-def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = ""):
-    """The output that decides one test cell's score."""
+def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = "",
+             disk_full: str = ""):
+    """The output that decides one test cell's score.
+
+    ``disk_full``, when the kernel had filled its bounded folder by the time this
+    cell ran, is the reason an incomplete verdict gives: its observations could not be written.
+    """
     if cell_run.status in STOPPED or cell_run.status in ("not_reached", "skipped"):
         return _failure("incomplete", TEXT["not_run"].format(reason=stop_reason))
     declared = declarations.read(source)
     if not declared:
         notes.append(f"{grade_id}: the test cell declares no check")
         return _failure("incomplete", TEXT["incomplete"])
+    incomplete = disk_full or TEXT["incomplete"]   # the disk explains a missing observation better
     folders = sorted(cell_run.observations.iterdir()) if cell_run.observations else []
     if cell_run.status == "error" and len(folders) < len(declared):
         # Only the exception's type: its message was written by student code.
         error = _safe_name(cell_run.detail)
         notes.append(f"{grade_id}: the test cell raised {error} in the kernel")
         return _failure("incomplete", TEXT["not_run"].format(reason=TEXT["reason_cell_error"].format(error=error)),
-                        earlier)
+                        earlier, disk_full)
     if len(folders) != len(declared):
         notes.append(f"{grade_id}: {len(declared)} checks declared, {len(folders)} observed (tampering?)")
-        return _failure("incomplete", TEXT["incomplete"])
+        return _failure("incomplete", incomplete)
     lines = []
     for declared_check, folder in zip(declared, folders):
         try:
@@ -90,17 +96,26 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
             return _failure(exc.kind, *exc.details)
         except observations.UnreadableObservation as exc:
             notes.append(f"{grade_id}: unreadable observations ({exc})")
-            return _failure("incomplete", TEXT["incomplete"])
+            return _failure("incomplete", incomplete)
         except Exception as exc:  # noqa: BLE001 - malformed observations must not stop grading
             notes.append(f"{grade_id}: observations could not be judged ({type(exc).__name__}: {exc})"[:300])
-            return _failure("incomplete", TEXT["incomplete"])
+            return _failure("incomplete", incomplete)
     return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
 
 
 def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
-    """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor."""
+    """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor.
+
+    Notices about the whole notebook for the student's feedback go in ``nb.metadata["grader"]["notices"]``
+    (keys of ``messages.NOTICE``), set only here: whatever the submission had there is dropped.
+    """
     notes = ([run.problem] if run.problem else []) + list(run.notes)
     stop_reason = _stop_reason(nb, run, limits)
+    disk_full = ("" if run.disk_full is None else
+                 TEXT["disk_full"].format(cell=_cell_label(nb, run.disk_full), limit=limits.disk_bytes // 2**20))
+    nb.metadata.pop("grader", None)
+    if disk_full:
+        nb.metadata["grader"] = {"notices": ["disk_full"]}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -109,7 +124,8 @@ def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
         if is_test_cell(cell):
             grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
             cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
-                                     _earlier_failure(nb, run, index, limits))]
+                                     _earlier_failure(nb, run, index, limits),
+                                     disk_full if run.disk_full is not None and index >= run.disk_full else "")]
         else:
             cell.outputs = cell_run.outputs
     return notes
