@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
-from . import catalog_report, demo, pipeline, progress, summary, zip_import
+from . import bundle, catalog_report, demo, pipeline, progress, summary, zip_import
 from .nbgrader_cli import NbgraderError, assignments
 from .sandbox import SandboxUnavailable
 
@@ -48,6 +49,10 @@ def main(argv=None) -> int:
     p = sub.add_parser("catalog", help="grade the catalogs of mistakes and alternatives; table per exercise")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebook names (e.g. sigmoide or 05-activaciones/sigmoide); default: every catalog")
+    p = sub.add_parser("student-bundle", help="what students get: release notebooks, a wheel of the checks only, "
+                                              "pinned requirements, the Spanish guide (folder and zip)")
+    p.add_argument("--out", type=Path, default=Path("student-bundle"),
+                   help="output folder, relative to the course root (default: student-bundle)")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -77,6 +82,12 @@ def main(argv=None) -> int:
             return 1 if report.skipped else 0
         elif args.command == "catalog":
             return catalog_report.run(course, args.notebooks)
+        elif args.command == "student-bundle":
+            for path in bundle.build(course, course / args.out):
+                print(path)
+    except subprocess.CalledProcessError as exc:
+        print(f"error: building the wheel failed:\n{exc.stderr}", file=sys.stderr)
+        return 2
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
         # ValueError: also an unknown notebook name or a malformed catalog
         print(f"error: {exc}", file=sys.stderr)
