@@ -23,6 +23,7 @@ from grader.layer_checks import Observation
 from grader.sandbox import Limits
 
 CHECK = 'grader.check_forward(Sigmoid, "sigmoid", values=[[0.0, 2.0, -2.0]], dtypes=["float64"])'
+HIDDEN = CHECK[:-1] + ", seed=9173, hidden=True)"
 
 
 class Sigmoid:
@@ -42,17 +43,17 @@ class SubclassSigmoid:
 @pytest.fixture
 def observe_into(tmp_path, monkeypatch):
     """Run the check as a grading kernel does; return the folder it wrote (one per check)."""
-    def run(layer, folder: Path) -> Path:
+    def run(layer, folder: Path, check: str = CHECK) -> Path:
         monkeypatch.setenv(observations.OBSERVE_ENV, str(folder))
-        exec(CHECK, {"grader": grader, "Sigmoid": layer})  # noqa: S102 - our own check call
+        exec(check, {"grader": grader, "Sigmoid": layer})  # noqa: S102 - our own check call
         monkeypatch.delenv(observations.OBSERVE_ENV)
         return folder / "00000"
     return run
 
 
-def _scored(collected: Path) -> tuple[str, list]:
+def _scored(collected: Path, check: str = CHECK) -> tuple[str, list]:
     """The verdict the scorer writes for a one-test-cell notebook whose observations are ``collected``."""
-    cell = nbformat.v4.new_code_cell(CHECK, metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1}})
+    cell = nbformat.v4.new_code_cell(check, metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1}})
     nb = nbformat.v4.new_notebook(cells=[cell])
     notes = scoring.score_notebook(nb, NotebookRun(cells={0: CellRun("ok", observations=collected)}), Limits())
     output = nb.cells[0].outputs[0]
@@ -117,3 +118,18 @@ def test_a_kernel_that_hides_the_class_only_gets_a_plain_array_judged(tmp_path, 
     with observations.directory(folder) as fd:
         observed = observations.load(fd, {"Observation": Observation})[1][0].arrays["forward"]
     assert type(observed) is np.ndarray
+
+
+def test_a_hidden_check_never_shows_the_name_the_student_gave_the_class(tmp_path, observe_into):
+    leak = type("seed_9173_shape_11_2", (np.ndarray,), {})
+
+    class Leaking:
+        def forward(self, x):
+            return Sigmoid().forward(x).view(leak)
+
+    observe_into(Leaking, tmp_path / "collected", HIDDEN)
+    text, _ = _scored(tmp_path / "collected", HIDDEN)
+    assert "Tipo incorrecto" in text and "exactamente un numpy.ndarray" in text
+    assert "seed_9173" not in text
+    observe_into(Leaking, tmp_path / "visible")
+    assert "seed_9173_shape_11_2" in _scored(tmp_path / "visible")[0]      # a visible check names it
