@@ -63,6 +63,14 @@ def test_the_kernel_modules_are_closed_under_their_imports():
     assert "grader.sandbox" in _relative_imports("grader.executor")      # the walk sees imports
 
 
+def test_a_release_that_still_holds_a_solution_is_refused(tmp_path):
+    notebook = tmp_path / "release" / "01-x" / "x.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text('{"cells": [{"source": "### BEGIN SOLUTION\\nx = 1"}]}', encoding="utf-8")
+    with pytest.raises(bundle.BundleError, match="BEGIN SOLUTION"):
+        bundle.build(tmp_path, tmp_path / "out")
+
+
 # --- the bundle itself (slow: builds a wheel) ---------------------------------------------------
 
 def _secrets() -> tuple[list[str], list[str]]:
