@@ -245,10 +245,16 @@ class _Reader:
                 return value
             if not isinstance(kind, dict):
                 raise UnreadableObservation("malformed class")
-            return _as_subclass(value, str(kind.get("module", ""))[:200], str(kind.get("qualname", "object"))[:200])
+            return _as_subclass(value, *_type_name(kind))
         if tag == "other":
-            return _stand_in(str(item.get("module", ""))[:200], str(item.get("qualname", "object"))[:200])
+            return _stand_in(*_type_name(item))
         raise UnreadableObservation(f"unknown tag {tag!r}")
+
+
+def _type_name(item: dict) -> tuple[str, str]:
+    """(module, qualname) a kernel recorded: bounded text, usable as a class's name."""
+    return tuple(str(item.get(key, default))[:200].replace("\0", "") or default
+                 for key, default in (("module", ""), ("qualname", "object")))
 
 
 _STAND_INS: dict = {}
