@@ -6,11 +6,12 @@ It sits above both instructor-side parts (``grading`` and ``authoring``) and onl
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
 from .authoring import catalog_report, course_table, demo
-from .grading import pipeline, progress, summary, zip_import
+from .grading import bundle, pipeline, progress, summary, zip_import
 from .grading.course import Course
 from .grading.nbgrader_cli import NbgraderError
 from .grading.pipeline import assignments
@@ -55,6 +56,10 @@ def main(argv=None) -> int:
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebook names (e.g. sigmoide or 05-activaciones/sigmoide); default: every catalog")
     sub.add_parser("docs", help="regenerate docs/course.md (the course at a glance) from source/")
+    p = sub.add_parser("student-bundle", help="what students get: release notebooks, a wheel of the checks only, "
+                                              "pinned requirements, the Spanish guide (folder and zip)")
+    p.add_argument("--out", type=Path, default=Path("student-bundle"),
+                   help="output folder, relative to the course root (default: student-bundle)")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -87,6 +92,12 @@ def main(argv=None) -> int:
             print(course_table.write(course))
         elif args.command == "catalog":
             return catalog_report.run(course, args.notebooks)
+        elif args.command == "student-bundle":
+            for path in bundle.build(course, course / args.out):
+                print(path)
+    except subprocess.CalledProcessError as exc:
+        print(f"error: building the wheel failed:\n{exc.stderr}", file=sys.stderr)
+        return 2
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
         # ValueError: also an unknown notebook name or a malformed catalog
         print(f"error: {exc}", file=sys.stderr)

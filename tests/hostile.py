@@ -6,7 +6,7 @@ holding canary files with a unique token where a kernel must never reach
 (the course root, solutions, another student's submission); a listener on
 loopback records any connection; a watcher counts the sandbox uids' processes,
 another measures the disk the batch's run folders use. Used by tests/test_sandbox.py
-(issues 7 and 24) and tests/test_tampering.py (issue 8).
+(issues 7, 16 and 24) and tests/test_tampering.py (issues 8 and 17).
 """
 
 from __future__ import annotations
@@ -290,6 +290,8 @@ class Sigmoid:
 '''),
         # Issue 16: the instructor's half of the package cannot be imported in a kernel, by name or by file.
         "instructor_import": answer(INSTRUCTOR_IMPORT, WRONG + RIGHT_IF_REACHED),
+        # Issue 17
+        "symlinked_observations": "symlinked_observations",
         "deleted_tests": "deleted_tests",
         "deleted_tests_right_answer": "deleted_tests_right_answer",
         "duplicated_tests": "duplicated_tests",
@@ -320,6 +322,49 @@ def _restructure(release: Path, how: str) -> str:
     return nbformat.writes(nb)
 
 
+def _forge(course: Path, forged: Path) -> None:
+    """Observation folders of the reference solution, for every check of the graded notebook in order.
+
+    What an attacker could bring from home (there, with PyTorch, anything can be
+    computed) and hand in beside the notebook: plain files that stay in submitted/.
+    """
+    import contextlib
+    import io
+
+    import numpy as np
+
+    import grader
+    from grader.checks import observations
+    from grader.grading.scoring import is_test_cell
+    nb = nbformat.read(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    scope = {"np": np, "grader": grader}
+    exec(submissions.solution_answers(course, ASSIGNMENT, NOTEBOOK)["sigmoid_layer"], scope)  # noqa: S102
+    os.environ[observations.OBSERVE_ENV] = str(forged)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in nb.cells:
+                if is_test_cell(cell):
+                    exec(cell.source, scope)  # noqa: S102 - our own test cells
+    finally:
+        del os.environ[observations.OBSERVE_ENV]
+
+
+def _symlink_attack(forged: Path) -> str:
+    """Each check's observation folder becomes a link to a forged one, named through /proc/self/cwd.
+
+    The kernel does not know where the course is, but the scorer's working folder
+    is (usually the course root): ``/proc/self/cwd/...`` is resolved by whoever
+    follows the link. Here the scorer runs in pytest's folder, hence the ``..``.
+    """
+    target = "/proc/self/cwd/" + os.path.relpath(forged, os.getcwd())
+    return ("import os\nimport grader.checks.observations as observed\ncount = [0]\n"
+            "def save(observations, declaration):\n    root = observed.folder()\n"
+            "    root.mkdir(parents=True, exist_ok=True)\n"
+            f"    os.symlink({target!r} + '/%05d' % count[0], root / ('%05d' % len(os.listdir(root))))\n"
+            "    count[0] += 1\n    return root\n"
+            "observed.save = save")
+
+
 def _write(course: Path, student: str, plan) -> None:
     folder = course / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
@@ -333,6 +378,10 @@ def _write(course: Path, student: str, plan) -> None:
         stub = "def __getattr__(name):\n    return lambda *a, **k: print('Correcto')\n"
         for name in ("grader.py", "numpy.py", "torch.py"):
             (folder / name).write_text(stub)
+    elif plan == "symlinked_observations":
+        _forge(course, folder / "forged")
+        target.write_text(submissions.build(course, submissions.Submission(
+            student, ASSIGNMENT, NOTEBOOK, answer(_symlink_attack(folder / "forged")))))
     elif plan == "invalid_json":
         target.write_text('{"cells": [ esto no es JSON')
     elif plan == "renamed_notebook":

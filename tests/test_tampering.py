@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from .hostile import TEST_CELLS, assert_graded_with_zero
+from .hostile import ASSIGNMENT, TEST_CELLS, assert_graded_with_zero
 
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 
 TAMPERING = ["swapped_grader", "patched_numpy", "input_transformer", "hooks", "replaced_code", "forged_ok",
-             "always_equal", "lying_subclass", "forged_observations", "torch_answer", "deleted_tests",
+             "always_equal", "lying_subclass", "forged_observations", "symlinked_observations", "torch_answer", "deleted_tests",
              "duplicated_tests", "renamed_tests"]
 # Attacks on the check protocol itself (no observation arrives): reported to the instructor.
 DETECTED = ["swapped_grader", "input_transformer", "replaced_code"]
@@ -32,6 +32,16 @@ def test_tampering_with_a_wrong_answer_scores_zero(hostile, student):
 def test_tampering_with_the_checks_is_reported(hostile, student):
     notes = hostile.report.notes.get(student, [])
     assert any("observed" in note for note in notes), notes
+
+
+def test_symlinked_observation_folders_are_refused_and_reported(hostile):
+    """Issue 17: each check's folder was a link (via /proc/self/cwd) to the reference's observations,
+    handed in beside the notebook; followed, they scored full marks. Never followed now."""
+    forged = hostile.course / "submitted" / "symlinked_observations" / ASSIGNMENT / "forged"
+    assert len([f for f in forged.iterdir() if (f / "meta.json").is_file()]) >= 8   # the forgery was there
+    assert_graded_with_zero(hostile, "symlinked_observations")
+    notes = hostile.report.notes.get("symlinked_observations", [])
+    assert any("not real folders (symbolic links?)" in note for note in notes), notes
 
 
 def test_the_honest_neighbour_is_unaffected(hostile):

@@ -56,12 +56,16 @@ def _clean_verdict(source: str, namespace: dict):
         finally:
             del os.environ[observations.OBSERVE_ENV]
         lines = []
-        for declared, path in zip(declarations.read(source), sorted(Path(folder).iterdir())):
-            _, observed = observations.load(path, declared.runner.types)
-            try:
-                lines.append(declared.runner.verify(declared.check, declared.target, observed))
-            except CheckFailed as exc:
-                return ("fail", str(exc))
+        with observations.directory(Path(folder)) as root:
+            names, others = observations.subfolders(root)
+            assert others == 0
+            for declared, name in zip(declarations.read(source), names):
+                with observations.directory(root, name) as fd:
+                    _, observed = observations.load(fd, declared.runner.types)
+                try:
+                    lines.append(declared.runner.verify(declared.check, declared.target, observed))
+                except CheckFailed as exc:
+                    return ("fail", str(exc))
         return ("pass", "\n".join(lines))
 
 

@@ -29,12 +29,17 @@ def tolerances_for(input_dtype) -> tuple[float, float]:
     return TOLERANCES[np.dtype(input_dtype)]
 
 
-def check_array(obtained, *, what: str, shape, input_dtype, where: str = "") -> np.ndarray:
-    """Check type, shape and dtype of a result; return it as an ndarray."""
+def check_array(obtained, *, what: str, shape, input_dtype, where: str = "", hidden: bool = False) -> np.ndarray:
+    """Check type, shape and dtype of a result; return it as an ndarray.
+
+    The type's name is the student's to choose (a class named after a hidden
+    test's data): a hidden check never shows it.
+    """
     if not isinstance(obtained, np.ndarray) or type(obtained) is not np.ndarray:
         got = f"{type(obtained).__module__}.{type(obtained).__qualname__}"
         hint = TEXT["type_torch"] if type(obtained).__module__.startswith("torch") else ""
-        fail("type", where, TEXT["type"].format(what=what, got=got), hint)
+        fail("type", where, TEXT["type_hidden"].format(what=what) if hidden else TEXT["type"].format(what=what, got=got),
+             hint)
     if obtained.shape != tuple(shape):
         fail("shape", where, TEXT["shape"].format(what=what, got=obtained.shape, expected=tuple(shape)))
     allowed = ALLOWED_OUTPUT_DTYPES[np.dtype(input_dtype)]
@@ -60,7 +65,8 @@ def assert_close(
     Hidden checks never show the offending input or the expected value.
     """
     expected = np.asarray(expected, dtype=np.float64)
-    obtained = check_array(obtained, what=what, shape=expected.shape, input_dtype=input_dtype, where=where)
+    obtained = check_array(obtained, what=what, shape=expected.shape, input_dtype=input_dtype, where=where,
+                           hidden=hidden)
     default_rtol, default_atol = tolerances_for(input_dtype)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol

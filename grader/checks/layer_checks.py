@@ -178,14 +178,14 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
 
     if check.kind == "stability":
         grad = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
-                           shape=x.shape, input_dtype=case.dtype, where=where)
+                           shape=x.shape, input_dtype=case.dtype, where=where, hidden=check.hidden)
         if not np.all(np.isfinite(grad)):
             fail("unstable", where, TEXT["unstable_values"].format(
                 what=f"{layer_name}.backward", max_abs=float(np.max(np.abs(x)))))
 
     if check.kind == "numerical_gradient":
         analytic = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
-                               shape=x.shape, input_dtype="float64", where=where)
+                               shape=x.shape, input_dtype="float64", where=where, hidden=check.hidden)
         numeric = _central_differences(obs, upstream, where, f"{layer_name}.forward").reshape(x.shape)
         error = relative_error(analytic, numeric)
         if not error < NUMERIC_TOLERANCE:

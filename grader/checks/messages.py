@@ -30,6 +30,7 @@ TEXT = {
     "where_visible": "En la prueba con {case}:",
     "where_hidden": "En una prueba oculta ({dtype}, {ndim}-D):",
     "type": "{what} devolvió un objeto de tipo {got}; se esperaba un numpy.ndarray.",
+    "type_hidden": "{what} devolvió un objeto que no es exactamente un numpy.ndarray (una lista, una subclase, un tensor…).",
     "type_torch": "Devuelve un arreglo de NumPy (por ejemplo, con np.asarray), no un tensor de PyTorch.",
     "shape": "{what} devolvió un arreglo de forma {got}; se esperaba la forma {expected}.",
     "dtype": "{what} devolvió dtype {got} para una entrada {input_dtype}; se aceptan: {allowed}.",

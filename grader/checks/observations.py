@@ -7,12 +7,16 @@ Nothing executable crosses: arrays are ``.npy`` files loaded with
 ``allow_pickle=False``, everything else is JSON of a few tagged types, and any
 other object arrives as an inert stand-in that only keeps its type's name.
 Reading is bounded (sizes, counts, depth) and never follows symbolic links,
-because the folder was written by untrusted code.
+because the folder was written by untrusted code: every file is opened relative
+to a descriptor of its folder, itself opened without following links from a
+folder the grader made (``directory``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import json
 import os
 import stat
@@ -55,7 +59,12 @@ class _Writer:
             self.count += 1
             name = f"a{self.count:05d}.npy"
             np.save(self.target / name, array, allow_pickle=False)
-            return {"t": "ndarray" if isinstance(value, np.ndarray) else "npscalar", "file": name}
+            record = {"t": "ndarray" if isinstance(value, np.ndarray) else "npscalar", "file": name}
+            exact = np.ndarray if isinstance(value, np.ndarray) else type(array[()])
+            if type(value) is not exact:
+                # Saving keeps only the data: the class (a subclass, a masked array) is judged too.
+                record["class"] = self._other(value)
+            return record
         if isinstance(value, int):
             return {"t": "int", "v": str(int(value))}
         if isinstance(value, float):
@@ -101,23 +110,82 @@ def save(observations: list, declaration: str) -> Path:
 
 # --- reading (in the clean process) ------------------------------------------------------------
 
-def _open_regular(path: Path, limit: int) -> bytes:
-    """Read a regular file without following links, refusing anything larger than ``limit``."""
+DIRECTORY_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+
+
+def _plain_name(name: str) -> str:
+    if not name or name in (".", "..") or "/" in name or "\0" in name:
+        raise UnreadableObservation("bad name")
+    return name
+
+
+@contextlib.contextmanager
+def directory(root: Path | int, *parts: str):
+    """A descriptor of ``root/part/...``, each part opened relative to the last and never through a link.
+
+    ``root`` is trusted (a folder this process made, or a descriptor of one);
+    everything below it may have been made by a kernel, so no path string
+    below it is ever resolved: a symbolic link anywhere on the way is refused.
+    """
+    opened = []
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        if isinstance(root, int):
+            current = root
+        else:
+            current = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+            opened.append(current)
+        for part in parts:
+            try:
+                current = os.open(_plain_name(part), DIRECTORY_FLAGS, dir_fd=current)
+            except OSError as exc:
+                raise UnreadableObservation(f"not a real folder ({exc.strerror}; a symbolic link?)") from None
+            opened.append(current)
+        yield current
+    finally:
+        for fd in reversed(opened):
+            os.close(fd)
+
+
+def subfolders(fd: int, *, remove_others: bool = False) -> tuple[list[str], int]:
+    """(sorted names of the real folders in a directory, how many other entries it held).
+
+    ``remove_others`` unlinks those entries (a link is removed, never followed).
+    """
+    names, others = [], 0
+    for name in sorted(os.listdir(fd))[:MAX_ITEMS]:
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            others += 1
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            names.append(name)
+            continue
+        others += 1
+        if remove_others:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=fd)
+    return names, others
+
+
+def _open_regular(directory_fd: int, name: str, limit: int) -> bytes:
+    """Read a regular file of a directory without following links, refusing anything larger than ``limit``."""
+    try:
+        fd = os.open(_plain_name(name), os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0), dir_fd=directory_fd)
     except OSError as exc:
-        raise UnreadableObservation(f"cannot open {path.name}: {exc.strerror}") from None
+        raise UnreadableObservation(f"cannot open {name}: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UnreadableObservation(f"{path.name} is not a regular file")
+            raise UnreadableObservation(f"{name} is not a regular file")
         if info.st_size > limit:
-            raise UnreadableObservation(f"{path.name} is too large ({info.st_size} bytes)")
+            raise UnreadableObservation(f"{name} is too large ({info.st_size} bytes)")
         chunks, total = [], 0
         while chunk := os.read(fd, 1 << 20):
             total += len(chunk)
             if total > limit:
-                raise UnreadableObservation(f"{path.name} grew beyond {limit} bytes")
+                raise UnreadableObservation(f"{name} grew beyond {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -125,7 +193,7 @@ def _open_regular(path: Path, limit: int) -> bytes:
 
 
 class _Reader:
-    def __init__(self, source: Path):
+    def __init__(self, source: int):
         self.source, self.total = source, 0
 
     def decode(self, item, depth=0):
@@ -160,7 +228,7 @@ class _Reader:
             name = str(item.get("file", ""))
             if "/" in name or not name.endswith(".npy") or name.startswith("."):
                 raise UnreadableObservation("bad array file name")
-            data = _open_regular(self.source / name, MAX_FILE_BYTES)
+            data = _open_regular(self.source, name, MAX_FILE_BYTES)
             self.total += len(data)
             if self.total > MAX_FOLDER_BYTES:
                 raise UnreadableObservation("observations too large")
@@ -171,10 +239,22 @@ class _Reader:
                 raise UnreadableObservation(f"bad array file: {type(exc).__name__}") from None
             if not isinstance(array, np.ndarray) or array.dtype.hasobject:
                 raise UnreadableObservation("bad array")
-            return array if tag == "ndarray" else array[()]
+            value = array if tag == "ndarray" else array[()]
+            kind = item.get("class")
+            if kind is None:
+                return value
+            if not isinstance(kind, dict):
+                raise UnreadableObservation("malformed class")
+            return _as_subclass(value, *_type_name(kind))
         if tag == "other":
-            return _stand_in(str(item.get("module", ""))[:200], str(item.get("qualname", "object"))[:200])
+            return _stand_in(*_type_name(item))
         raise UnreadableObservation(f"unknown tag {tag!r}")
+
+
+def _type_name(item: dict) -> tuple[str, str]:
+    """(module, qualname) a kernel recorded: bounded text, usable as a class's name."""
+    return tuple(str(item.get(key, default))[:200].replace("\0", "") or default
+                 for key, default in (("module", ""), ("qualname", "object")))
 
 
 _STAND_INS: dict = {}
@@ -190,9 +270,34 @@ def _stand_in(module: str, qualname: str):
     return _STAND_INS[key]()
 
 
-def load(source: Path, types: dict) -> tuple[str, list]:
-    """(declaration text, observations) from a folder ``save`` wrote; ``types`` maps type names to classes."""
-    meta = json.loads(_open_regular(source / META, MAX_META_BYTES).decode("utf-8", "replace"))
+@functools.lru_cache(maxsize=256)
+def _inert_subclass(base: type, module: str, qualname: str) -> type:
+    """A subclass of ``base`` that adds nothing but carries the student's class name."""
+    return type(qualname.rsplit(".", 1)[-1] or "subclass", (base,),
+                {"__module__": module, "__qualname__": qualname})
+
+
+def _as_subclass(value, module: str, qualname: str):
+    """The observed data, again an instance of a (named, inert) subclass, as the student's kernel had it.
+
+    The judge then sees what it sees at home: not exactly ``np.ndarray`` (or not
+    exactly the NumPy scalar type), with the same name. A kernel that leaves the
+    class out only gets the plain array judged.
+    """
+    if isinstance(value, np.ndarray):
+        return value.view(_inert_subclass(np.ndarray, module, qualname))
+    try:
+        return _inert_subclass(type(value), module, qualname)(value)
+    except TypeError:       # a NumPy scalar type that cannot be subclassed (np.bool_)
+        return _stand_in(module, qualname)
+
+
+def load(source: int, types: dict) -> tuple[str, list]:
+    """(declaration text, observations) from a folder ``save`` wrote, given as a descriptor from ``directory``.
+
+    ``types`` maps type names to classes.
+    """
+    meta = json.loads(_open_regular(source, META, MAX_META_BYTES).decode("utf-8", "replace"))
     if not isinstance(meta, dict) or not isinstance(meta.get("observations"), list):
         raise UnreadableObservation("malformed meta.json")
     reader = _Reader(source)

@@ -24,6 +24,7 @@ import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
+from ..checks import observations
 from ..checks.messages import TEXT
 from .runs import CellRun, NotebookRun
 from .sandbox import Limits, Sandbox, UidSlot, count_uid, space_left
@@ -204,28 +205,30 @@ class _Execution:
     def _collect(self, index) -> Path | None:
         """Move the cell's observation folders out of the kernel's reach.
 
-        Everything is done through a directory descriptor opened without
-        following links: the kernel may have replaced the folder by a link to
-        somewhere else on this machine.
+        Only real folders are moved (``lstat``): the kernel may have put a
+        symbolic link there (to ``/proc/self/cwd/submitted/...``, which the
+        scorer would resolve in the course). Everything is done through
+        descriptors opened without following links from this job's own folder,
+        which the kernel cannot see.
         """
         try:
-            fd = os.open(self.run_dir / "observations", os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY)
-        except OSError:
-            return None
-        try:
-            entries = sorted(os.listdir(fd))[:1000]
-            if not entries:
-                return None
-            target = self.collected / str(index)
-            try:
-                target.mkdir()
-            except OSError:        # no inode left in the bounded folder: the cell's observations are lost
-                return None
-            for name in entries:
+            with observations.directory(self.collected.parent, "run", "observations") as fd:
+                entries, others = observations.subfolders(fd, remove_others=True)
+                if others:
+                    self.result.notes.append(f"cell {index}: refused and removed {others} observation entries "
+                                             "that were not real folders (symbolic links?)")
+                if not entries:
+                    return None
+                target = self.collected / str(index)
                 try:
-                    os.rename(name, target / name, src_dir_fd=fd)
-                except OSError:
-                    pass
-            return target
-        finally:
-            os.close(fd)
+                    target.mkdir()
+                except OSError:    # no inode left in the bounded folder: the cell's observations are lost
+                    return None
+                for name in entries[:1000]:
+                    try:
+                        os.rename(name, target / name, src_dir_fd=fd)
+                    except OSError:
+                        pass
+                return target
+        except observations.UnreadableObservation:
+            return None

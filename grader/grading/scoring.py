@@ -76,8 +76,25 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
     if not declared:
         notes.append(f"{grade_id}: the test cell declares no check")
         return _failure("incomplete", TEXT["incomplete"])
+    if cell_run.observations is None:
+        return _judge(declared, cell_run, None, [], notes, grade_id, earlier, disk_full)
+    try:
+        with observations.directory(cell_run.observations) as root:
+            folders, others = observations.subfolders(root)
+            if others:
+                notes.append(f"{grade_id}: {others} observation entries were not real folders (symbolic links?); "
+                             "refused")
+                return _failure("incomplete", TEXT["incomplete"])
+            return _judge(declared, cell_run, root, folders, notes, grade_id, earlier, disk_full)
+    except observations.UnreadableObservation as exc:
+        notes.append(f"{grade_id}: unreadable observations ({exc})")
+        return _failure("incomplete", TEXT["incomplete"])
+
+
+def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_id: str, earlier: str,
+           disk_full: str = ""):
+    """Judge each declared check with the observation folder of the same rank (``root`` holds them)."""
     incomplete = disk_full or TEXT["incomplete"]   # the disk explains a missing observation better
-    folders = sorted(cell_run.observations.iterdir()) if cell_run.observations else []
     if cell_run.status == "error" and len(folders) < len(declared):
         # Only the exception's type: its message was written by student code.
         error = _safe_name(cell_run.detail)
@@ -90,7 +107,8 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
     lines = []
     for declared_check, folder in zip(declared, folders):
         try:
-            _, observed = observations.load(folder, declared_check.runner.types)
+            with observations.directory(root, folder) as fd:
+                _, observed = observations.load(fd, declared_check.runner.types)
             lines.append(declared_check.runner.verify(declared_check.check, declared_check.target, observed))
         except CheckFailed as exc:
             return _failure(exc.kind, *exc.details)

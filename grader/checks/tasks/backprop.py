@@ -148,7 +148,7 @@ def _judge_numeric(loss, outputs, wrt):
         for output, value, index in zip(outputs, values, wrt):
             expected = _numeric_gradient(loss, args, index)
             got = check_array(value, what=f"{name} ({output})", shape=expected.shape, input_dtype="float64",
-                              where=where)
+                              where=where, hidden=hidden)
             error = relative_error(got, expected)
             if not error < NUMERIC_TOLERANCE:
                 fail("gradient_numeric", where, TEXT["gradient_numeric_task"].format(

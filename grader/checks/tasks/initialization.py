@@ -78,7 +78,7 @@ def target(kind: str, shape: tuple, **kw) -> tuple[str, float]:
 def _judge_initializer(kind):
     def judge(result, args, *, where, hidden, name, init):
         shape = args[0]
-        w = check_array(result, what=name, shape=shape, input_dtype="float64", where=where)
+        w = check_array(result, what=name, shape=shape, input_dtype="float64", where=where, hidden=hidden)
         family, value = target(kind, shape, **init)
         n = w.size
         if family == "uniform":
