@@ -71,7 +71,7 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.Execute",
-    "grader.grading.preprocessors.CoalesceStreams",
+    "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
 ]
 
 # Validate (button or `nbgrader validate`), on the student's side: do not cut the checks'

@@ -47,28 +47,6 @@ class StudentFeedback(ClearHiddenTests):
         return cell, resources
 
 
-class CoalesceStreams(NbGraderPreprocessor):
-    """Merge consecutive stdout/stderr chunks of a cell into one output.
-
-    How a kernel splits printed text into messages depends on timing (measured:
-    under load one line arrived as two chunks), so without this step
-    ``solutions/`` would differ from run to run.
-    """
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        merged = []
-        for output in cell.get("outputs", []):
-            previous = merged[-1] if merged else None
-            if (output.get("output_type") == "stream" and previous is not None
-                    and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
-                previous["text"] += output["text"]
-            else:
-                merged.append(output)
-        if "outputs" in cell:
-            cell.outputs = merged
-        return cell, resources
-
-
 class FeedbackOutline(NbGraderPreprocessor):
     """Keep only the graded work, under its headings, and list every graded cell for the score table.
 
