@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import catalog_report, demo, pipeline, progress, summary, zip_import
+from .escape import printable
 from .nbgrader_cli import NbgraderError, assignments
 from .sandbox import SandboxUnavailable
 
@@ -79,6 +80,7 @@ def main(argv=None) -> int:
             return catalog_report.run(course, args.notebooks)
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
         # ValueError: also an unknown notebook name or a malformed catalog
-        print(f"error: {exc}", file=sys.stderr)
+        # nbgrader's log quotes file names: escaped line by line
+        print("\n".join(printable(line) for line in f"error: {exc}".split("\n")), file=sys.stderr)
         return 2
     return 0

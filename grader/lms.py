@@ -29,6 +29,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.utils import find_all_notebooks
 from traitlets import Enum, Unicode
 
+from .escape import printable
 from .zip_import import LMS_CHOICES, load_roster
 
 # Moodle's submission plugins: "file" (uploads), "onlinetext" (text typed in Moodle), …
@@ -47,8 +48,9 @@ class LmsName:
     lms: str           # "moodle" or "canvas"
     lms_id: str        # Moodle participant id, Canvas user id (or "anon_…")
     filename: str
-    upload: int = 0    # Canvas file id: Canvas numbers uploads in order, so higher = later
+    upload: int = 0    # Canvas file id: Canvas numbers uploads in order, so higher = later; 0: none
     late: bool = False
+    posing_as: str = ""   # a name the student chose that looks like another student's LMS name
 
 
 def parse_name(name: str, lms: str = "auto") -> LmsName | None:
@@ -62,26 +64,31 @@ def parse_name(name: str, lms: str = "auto") -> LmsName | None:
     return None
 
 
+def _owner(part: str, lms: str) -> LmsName | None:
+    """A path component named by the LMS: a Moodle per-student folder, or a file (or the folder
+    nbgrader extracts a handed-in zip into) named in either convention."""
+    if lms in ("auto", "moodle") and (m := MOODLE_FOLDER.match(part)):
+        return LmsName("moodle", m["lms_id"], "")
+    return parse_name(part, lms)
+
+
 def parse_path(path: PurePosixPath, lms: str = "auto") -> LmsName | None:
     """A file of the extracted zip: who handed it in, from its path.
 
-    A Moodle per-student folder decides; else the file's own name; else the nearest folder
-    named like a submission file (a zip the student handed in: nbgrader extracts it into a
-    folder named after it).
+    The owner is the outermost component the LMS named (a Moodle per-student folder, a submission
+    file, the folder a handed-in zip is extracted into): everything below it, and the part of its
+    name the student chose, is the student's own naming and is never read as an LMS name — a file
+    called like a classmate's inside one's own zip stays one's own, and is flagged (``posing_as``).
     """
-    folders = list(reversed(path.parent.parts))
-    if lms in ("auto", "moodle"):
-        # A Moodle per-student folder is unambiguous: it decides, whatever the file is called.
-        for folder in folders:
-            if m := MOODLE_FOLDER.match(folder):
-                return LmsName("moodle", m["lms_id"], path.name)
-    found = parse_name(path.name, lms)
-    if found:
-        return found
-    for folder in folders:
-        found = parse_name(folder, lms)
-        if found:
-            return LmsName(found.lms, found.lms_id, path.name, found.upload, found.late)
+    parts = path.parts
+    for i, part in enumerate(parts):
+        owner = _owner(part, lms)
+        if owner is None:
+            continue
+        chosen = [owner.filename, *parts[i + 1:]] if owner.filename else list(parts[i + 1:])
+        posing = next((c for c in chosen if (other := _owner(c, lms)) and other.lms_id != owner.lms_id), "")
+        filename = path.name if i < len(parts) - 1 else owner.filename
+        return LmsName(owner.lms, owner.lms_id, filename, owner.upload, owner.late, posing)
     return None
 
 
@@ -101,9 +108,7 @@ def notebook_of(filename: str, released: set[str]) -> tuple[str, int] | None:
 @dataclass
 class Candidate:
     path: str
-    student: str
-    notebook: str
-    rank: tuple
+    upload: int   # Canvas file id, 0 if the LMS gives none (Moodle)
     late: bool
 
 
@@ -119,14 +124,20 @@ class Plan:
                            for f, (s, n) in sorted(self.placed.items())],
                 "skipped": [{"file": f, "reason": r} for f, r in sorted(self.skipped.items())]}
 
+    def write(self, path: str | Path) -> None:
+        """The JSON report; names stay as they are (data), whoever prints them escapes them."""
+        Path(path).write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n",
+                              encoding="utf-8", errors="backslashreplace")
+
 
 def plan(files: list[str], released: set[str], lms: str = "auto",
          roster: dict[str, str] | None = None) -> Plan:
     """Decide every file at once.
 
-    Duplicates (two files for the same student and notebook): the latest upload is kept — the
-    higher Canvas file id, else the higher copy number ("sigmoide (2)" > "sigmoide (1)" >
-    "sigmoide"), else the file nearest the top of the zip; every other one is reported.
+    Duplicates (two files for the same student and notebook): the latest upload is kept, by the
+    Canvas file id (the LMS's number, which the student does not choose). Where there is no such
+    order — Moodle gives none, and files of one handed-in zip share their zip's id — nothing is
+    placed for that notebook and every copy is reported: the instructor decides, not the file names.
     """
     convention = {"auto": "the Moodle or the Canvas", "moodle": "the Moodle",
                   "canvas": "the Canvas"}[lms] + " naming convention"
@@ -140,6 +151,11 @@ def plan(files: list[str], released: set[str], lms: str = "auto",
         if name is None:
             skipped[rel] = f"name does not follow {convention}"
             continue
+        if name.posing_as:
+            skipped[rel] = (f"handed in by {name.lms} id {name.lms_id} under a name that looks like another "
+                            f"student's LMS name ({name.posing_as}): not placed for anyone; what a student "
+                            f"hands in is theirs, names inside it are not obeyed")
+            continue
         found = notebook_of(name.filename, released)
         if found is None:
             if not name.filename.endswith(".ipynb"):
@@ -148,24 +164,30 @@ def plan(files: list[str], released: set[str], lms: str = "auto",
                 skipped[rel] = (f"{name.filename} is not a notebook of this assignment "
                                 f"(expected {', '.join(f'{n}.ipynb' for n in sorted(released))})")
             continue
-        notebook, copy = found
+        notebook, _copy = found
         student = name.lms_id if roster is None else roster.get(name.lms_id)
         if student is None:
             skipped[rel] = f"{name.lms} id {name.lms_id} is not in the roster"
             continue
-        rank = (name.upload, copy, -len(path.parts))
-        candidates.setdefault((student, notebook), []).append(Candidate(rel, student, notebook, rank, name.late))
+        candidates.setdefault((student, notebook), []).append(Candidate(rel, name.upload, name.late))
     placed, late = {}, set()
     for (student, notebook), group in candidates.items():
-        kept = max(group, key=lambda c: c.rank)   # first of equals: paths are sorted
-        placed[kept.path] = (student, notebook)
-        if kept.late:
-            late.add(kept.path)
+        latest = max(c.upload for c in group)
+        kept = [c for c in group if c.upload == latest]
+        if len(kept) > 1:
+            why = ("Moodle gives no upload order" if latest == 0 else
+                   f"{len(kept)} of them came in one upload, Canvas file id {latest}")
+            for c in group:
+                skipped[c.path] = (f"duplicate: {student} handed in {notebook}.ipynb more than once and "
+                                   f"{why}: none placed; copy the right one to submitted/ by hand")
+            continue
+        placed[kept[0].path] = (student, notebook)
+        if kept[0].late:
+            late.add(kept[0].path)
         for other in group:
-            if other is not kept:
-                why = "the later upload" if kept.rank[:2] > other.rank[:2] else "nearest the top of the zip"
+            if other is not kept[0]:
                 skipped[other.path] = (f"duplicate: {student} handed in {notebook}.ipynb more than once; "
-                                       f"kept {kept.path} ({why})")
+                                       f"kept {kept[0].path} (the later upload)")
     return Plan(placed, skipped, late)
 
 
@@ -196,11 +218,12 @@ class LmsCollector(FileNameCollectorPlugin):
         files = [os.path.relpath(os.path.join(d, f), self._root).replace(os.sep, "/")
                  for d, _, names in os.walk(self._root) for f in names]
         result = plan(files, released, self.lms, load_roster(self.roster) if self.roster else None)
+        # what the extractor refused (grader.archives.SafeExtractor): never extracted, still reported
+        result.skipped.update(getattr(self.parent.extractor_plugin_inst, "problems", {}))
         if self.report:
-            Path(self.report).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n",
-                                         encoding="utf-8")
+            result.write(self.report)
         for rel, reason in sorted(result.skipped.items()):
-            self.log.warning("Not placed: %s: %s", rel, reason)
+            self.log.warning("Not placed: %s: %s", printable(rel), printable(reason))
         return result
 
     def collect(self, submitted_file: str) -> dict | None:

@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .escape import printable
 from .nbgrader_cli import nbgrader
 
 ARCHIVE_NAME = "lms-download.zip"   # a fixed name: the zip's own name never looks like a student's
@@ -61,11 +62,12 @@ def import_zip(course: Path, assignment: str, zip_path: Path, lms: str = "auto",
     report = downloaded / "import-report.json"
     report.unlink(missing_ok=True)
     args = ["zip_collect", assignment, "--force", "--collector=grader.lms.LmsCollector",
+            "--extractor=grader.archives.SafeExtractor", f"--SafeExtractor.report={report.resolve()}",
             f"--LmsCollector.lms={lms}", f"--LmsCollector.report={report.resolve()}"]
     if roster is not None:
         args.append(f"--LmsCollector.roster={Path(roster).resolve()}")
     nbgrader(course, *args)
-    if not report.exists():   # the plugin is asked nothing when the zip holds no file
+    if not report.exists():   # the archive folder was empty
         return ImportReport()
     found = json.loads(report.read_text(encoding="utf-8"))
     inside = Path(ARCHIVE_NAME).stem + "/"   # zip_collect extracts the zip into a folder of its name
@@ -77,10 +79,11 @@ def import_zip(course: Path, assignment: str, zip_path: Path, lms: str = "auto",
 
 
 def format_report(report: ImportReport) -> str:
+    """For the terminal: file names and reasons come from students, so they are escaped."""
     lines = [f"placed {len(report.placed)} notebooks of {len(report.students)} students"]
-    lines += [f"  {p['student']}/{p['notebook']} <- {p['file']}" + (" (LATE)" if p.get("late") else "")
+    lines += [printable(f"  {p['student']}/{p['notebook']} <- {p['file']}") + (" (LATE)" if p.get("late") else "")
               for p in report.placed]
     if report.skipped:
         lines.append(f"NOT placed ({len(report.skipped)} files):")
-        lines += [f"  {s['file']}: {s['reason']}" for s in report.skipped]
+        lines += [printable(f"  {s['file']}: {s['reason']}") for s in report.skipped]
     return "\n".join(lines)
