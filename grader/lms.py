@@ -1,10 +1,11 @@
 """Whose notebook is each file of an LMS's "download all submissions" zip (Moodle, Canvas)?
 
-nbgrader's ``zip_collect`` extracts the zip and asks a collector plugin, file by file, for the
-student id and the notebook. ``LmsCollector`` answers from the names Moodle and Canvas give
-the files, decides every file of the download at once (so that two files for the same student
-and notebook are settled by a rule instead of stopping nbgrader), and writes what it placed and
-what it could not place, with the reason, to a JSON report for ``python -m grader import-zip``.
+nbgrader's ``zip_collect`` extracts the zip (with ``grader.archives.SafeExtractor``) and asks a
+collector plugin, file by file, for the student id and the notebook. ``LmsCollector`` answers
+from the names Moodle and Canvas give the files, decides every file of the download at once (so
+that two files for the same student and notebook are settled by a rule instead of stopping
+nbgrader), and writes what it placed and what it could not place, with the reason, to a JSON
+report for ``python -m grader import-zip``.
 
 Moodle (mod/assign, "Download all submissions"): ``{full name}_{participant id}_assignsubmission_file``
 is a folder holding the student's files (Moodle >= 3.1, default; older versions add a final ``_``),
@@ -39,7 +40,7 @@ CANVAS_FILE = re.compile(
     r"^(?:(?P<late_anon>LATE_)?(?P<anon>anon_[A-Za-z0-9]+)|(?P<who>.+?)(?P<late>_LATE)?_(?P<lms_id>\d+))"
     r"_(?P<upload>\d+)_(?P<name>.+)$")
 # What browsers and Canvas add to a file saved or uploaded again: "sigmoide (1)", "sigmoide-1".
-COPY_SUFFIX = re.compile(r"^(?P<base>.+?)(?: ?\((?P<paren>\d+)\)|-(?P<dash>\d+))$")
+COPY_SUFFIX = re.compile(r"^(?P<base>.+?)(?: ?\(\d+\)|-\d+)$")
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,16 @@ def parse_path(path: PurePosixPath, lms: str = "auto") -> LmsName | None:
     return None
 
 
-def notebook_of(filename: str, released: set[str]) -> tuple[str, int] | None:
-    """(release notebook name, copy number) of a handed-in file name, or None."""
+def notebook_of(filename: str, released: set[str]) -> str | None:
+    """The release notebook a handed-in file name is (a copy of), or None. The copy number ranks
+    nothing: the student typed it."""
     stem, ext = os.path.splitext(filename)
     if ext != ".ipynb":
         return None
     if stem in released:
-        return stem, 0
+        return stem
     m = COPY_SUFFIX.match(stem)
-    if m and m["base"] in released:
-        return m["base"], int(m["paren"] or m["dash"])
-    return None
+    return m["base"] if m and m["base"] in released else None
 
 
 @dataclass
@@ -156,15 +156,14 @@ def plan(files: list[str], released: set[str], lms: str = "auto",
                             f"student's LMS name ({name.posing_as}): not placed for anyone; what a student "
                             f"hands in is theirs, names inside it are not obeyed")
             continue
-        found = notebook_of(name.filename, released)
-        if found is None:
+        notebook = notebook_of(name.filename, released)
+        if notebook is None:
             if not name.filename.endswith(".ipynb"):
                 skipped[rel] = f"not a notebook ({name.filename})"
             else:
                 skipped[rel] = (f"{name.filename} is not a notebook of this assignment "
                                 f"(expected {', '.join(f'{n}.ipynb' for n in sorted(released))})")
             continue
-        notebook, _copy = found
         student = name.lms_id if roster is None else roster.get(name.lms_id)
         if student is None:
             skipped[rel] = f"{name.lms} id {name.lms_id} is not in the roster"

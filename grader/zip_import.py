@@ -1,9 +1,10 @@
 """Put an LMS zip of submissions into submitted/ with real ``nbgrader zip_collect``.
 
 The zip goes to ``downloaded/<assignment>/archive/`` (nbgrader's layout for zip_collect),
-``grader.lms.LmsCollector`` decides whose notebook every file is, and nbgrader copies the
-placed ones to ``submitted/<student>/<assignment>/``. What could not be placed comes back in
-the report, so that the instructor can chase it instead of a student silently getting 0.
+``grader.archives.SafeExtractor`` extracts it refusing hostile archives, ``grader.lms.LmsCollector``
+decides whose notebook every file is, and nbgrader copies the placed ones to
+``submitted/<student>/<assignment>/``. What could not be placed comes back in the report, so that
+the instructor can chase it instead of a student silently getting 0.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def import_zip(course: Path, assignment: str, zip_path: Path, lms: str = "auto",
     found = json.loads(report.read_text(encoding="utf-8"))
     inside = Path(ARCHIVE_NAME).stem + "/"   # zip_collect extracts the zip into a folder of its name
     for entry in found["placed"] + found["skipped"]:   # paths as they are inside the zip
-        entry["file"] = entry["file"].removeprefix(inside)
+        entry["file"] = zip_path.name if entry["file"] == ARCHIVE_NAME else entry["file"].removeprefix(inside)
         if "reason" in entry:
             entry["reason"] = entry["reason"].replace(inside, "")
     return ImportReport(**found)

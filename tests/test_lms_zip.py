@@ -62,10 +62,10 @@ def test_names_of_neither_convention_are_not_recognised(path):
 
 def test_notebook_names_and_copies():
     released = {"sigmoide", "leaky-relu"}
-    assert notebook_of("sigmoide.ipynb", released) == ("sigmoide", 0)
-    assert notebook_of("sigmoide (2).ipynb", released) == ("sigmoide", 2)   # saved again by a browser
-    assert notebook_of("sigmoide-1.ipynb", released) == ("sigmoide", 1)     # uploaded again to Canvas
-    assert notebook_of("leaky-relu.ipynb", released) == ("leaky-relu", 0)
+    assert notebook_of("sigmoide.ipynb", released) == "sigmoide"
+    assert notebook_of("sigmoide (2).ipynb", released) == "sigmoide"   # saved again by a browser
+    assert notebook_of("sigmoide-1.ipynb", released) == "sigmoide"     # uploaded again to Canvas
+    assert notebook_of("leaky-relu.ipynb", released) == "leaky-relu"
     assert notebook_of("sigmoid.ipynb", released) is None
     assert notebook_of("sigmoide.py", released) is None
 
@@ -193,9 +193,11 @@ def imported(tmp_path_factory):
     })
     roster = root / "roster.csv"
     roster.write_text("id,lms_id\nana,5551\nbeto,5552\neva,5554\n", encoding="utf-8")
+    broken = root / "descarga.zip"
+    broken.write_bytes(canvas.read_bytes()[:300])   # a download cut short: no zip directory at all
     runs = {}
     for name, args in [("moodle", [str(moodle), "--lms", "moodle"]),
-                       ("canvas", [str(canvas), "--roster", str(roster)])]:
+                       ("canvas", [str(canvas), "--roster", str(roster)]), ("broken", [str(broken)])]:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             status = cli.main(["--course", str(course), "import-zip", ASSIGNMENT, *args])
@@ -211,7 +213,10 @@ def imported(tmp_path_factory):
 @pytest.mark.slow   # grades the imported class
 def test_import_exits_1_when_something_was_not_placed(imported):
     _, runs, _, _, _, _ = imported
-    assert {name: status for name, (status, _) in runs.items() if name != "grade"} == {"moodle": 1, "canvas": 1}
+    assert {name: status for name, (status, _) in runs.items() if name != "grade"} == \
+        {"moodle": 1, "canvas": 1, "broken": 1}
+    assert runs["broken"][1] == ("placed 0 notebooks of 0 students\nNOT placed (1 files):\n"
+                                 "  descarga.zip: zip not extracted: BadZipFile: File is not a zip file\n")
 
 
 MOODLE_TIE = ("duplicate: 101 handed in sigmoide.ipynb more than once and Moodle gives no upload order: "
