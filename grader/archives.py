@@ -32,6 +32,11 @@ CHUNK = 1 << 16
 RATIO_FLOOR = 1 << 20   # small entries may compress well (a notebook of zeros); only big ones are judged
 
 
+def macos_metadata(path: PurePosixPath) -> bool:
+    """What macOS adds to a zip it makes (``__MACOSX/``, ``._name``): no one's submission."""
+    return "__MACOSX" in path.parts or path.name.startswith("._")
+
+
 class BadArchive(Exception):
     """Why an archive, or one entry of it, is refused (English, for the instructor)."""
 
@@ -99,7 +104,8 @@ class SafeExtractor(ExtractorPlugin):
         finally:
             if depth > 1:   # opened or refused, the zip itself is no submission: its files are in ``into``
                 archive.unlink()
-        for inner in sorted(p for p in into.rglob("*") if p.suffix.lower() == ".zip" and p.is_file()):
+        for inner in sorted(p for p in into.rglob("*") if p.suffix.lower() == ".zip" and p.is_file()
+                            and not macos_metadata(PurePosixPath(self._rel(p)))):
             self._open(inner, inner.with_suffix(""), depth + 1)
 
     def _write(self, z: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, compressed: int) -> None:

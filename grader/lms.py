@@ -30,6 +30,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.utils import find_all_notebooks
 from traitlets import Enum, Unicode
 
+from .archives import macos_metadata
 from .escape import printable
 from .zip_import import LMS_CHOICES, load_roster
 
@@ -144,7 +145,7 @@ def plan(files: list[str], released: set[str], lms: str = "auto",
     skipped, candidates = {}, {}
     for rel in sorted(files):
         path = PurePosixPath(rel)
-        if "__MACOSX" in path.parts or path.name.startswith("._"):
+        if macos_metadata(path):
             skipped[rel] = "macOS metadata, not a submission"
             continue
         name = parse_path(path, lms)

@@ -187,6 +187,7 @@ def imported(tmp_path_factory):
         "gomezbeto_5552_90014_viaje.zip": zip_bytes({"../../../../../fuera2.ipynb": solution,
                                                     "sigmoide.ipynb": solution}),
         "gomezbeto_5552_90015_bomba.zip": zip_bytes({"sigmoide.ipynb": BOMB}),
+        "__MACOSX/._gomezbeto_5552_90015_bomba.zip": b"\0\5\26\7 AppleDouble",   # not a zip, not opened
         "gomezbeto_5552_90016_rota.zip": zip_bytes({"sigmoide.ipynb": solution})[:-40],   # truncated
         "gomezbeto_5552_90017_capas.zip": zip_bytes({"a.zip": zip_bytes({"b.zip": zip_bytes({
             "sigmoide.ipynb": solution})})}),                                   # zips 4 deep
@@ -237,6 +238,7 @@ POSING = "under a name that looks like another student's LMS name ({}): not plac
     ("canvas", "perezana_5551_90002_notas.txt", "not a notebook (notas.txt)"),
     ("canvas", "ruizcarla_5553_90004_sigmoide.ipynb", "canvas id 5553 is not in the roster"),
     ("canvas", "Sigmoide final.ipynb", "name does not follow the Moodle or the Canvas naming convention"),
+    ("canvas", "__MACOSX/._gomezbeto_5552_90015_bomba.zip", "macOS metadata, not a submission"),
 ])
 @pytest.mark.slow   # grades the imported class
 def test_every_file_not_placed_is_reported_with_its_reason(imported, lms, file, reason):
