@@ -19,7 +19,6 @@ imported. ``problems`` maps the refused path (relative to the extracted folder) 
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import zipfile
@@ -68,7 +67,7 @@ class SafeExtractor(ExtractorPlugin):
             else:
                 shutil.copyfile(found, target)
         if self.report:
-            from .lms import Plan   # lms needs the roster reader of zip_import; import it only here
+            from .lms import Plan   # lms imports this module: imported late, no cycle
             Plan({}, dict(self.problems)).write(self.report)
 
     def _rel(self, path: Path) -> str:
