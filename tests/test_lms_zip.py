@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -140,8 +141,15 @@ BOMB = b"\0" * (20 << 20)  # 20 MB of zeros in ~20 KB: inflates ~1000 times
 def write_zip(path: Path, files: dict) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
-            z.writestr(name, data)
+            z.writestr(link_entry(*name) if isinstance(name, tuple) else name, data)
     return path
+
+
+def link_entry(name: str, target: str) -> zipfile.ZipInfo:
+    """A zip entry that unzip(1) would make a symbolic link to ``target``."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
 
 
 def zip_bytes(files: dict) -> bytes:
@@ -189,6 +197,7 @@ def imported(tmp_path_factory):
         "gomezbeto_5552_90015_bomba.zip": zip_bytes({"sigmoide.ipynb": BOMB}),
         "__MACOSX/._gomezbeto_5552_90015_bomba.zip": b"\0\5\26\7 AppleDouble",   # not a zip, not opened
         "gomezbeto_5552_90016_rota.zip": zip_bytes({"sigmoide.ipynb": solution})[:-40],   # truncated
+        "gomezbeto_5552_90018_enlace.zip": zip_bytes({("sigmoide.ipynb", "/etc/passwd"): "/etc/passwd"}),
         "gomezbeto_5552_90017_capas.zip": zip_bytes({"a.zip": zip_bytes({"b.zip": zip_bytes({
             "sigmoide.ipynb": solution})})}),                                   # zips 4 deep
     })
@@ -276,6 +285,8 @@ def test_a_student_posing_as_a_classmate_is_reported_and_places_nothing(imported
      "zip not extracted: entry 'sigmoide.ipynb': inflates more than 200 times (zip bomb?)"),
     ("gomezbeto_5552_90016_rota.zip", "zip not extracted: BadZipFile: File is not a zip file"),
     ("gomezbeto_5552_90017_capas/a/b.zip", "zip not extracted: zip nested more than 3 deep: not opened"),
+    ("gomezbeto_5552_90018_enlace.zip",
+     "zip not extracted: entry 'sigmoide.ipynb': not a regular file (a link or a device)"),
 ])
 @pytest.mark.slow   # grades the imported class
 def test_a_bad_archive_is_skipped_and_reported_and_the_class_imported(imported, file, reason):
