@@ -77,3 +77,8 @@ c.GenerateSolution.preprocessors = [
 # Validate (button or `nbgrader validate`), on the student's side: do not cut the checks'
 # Spanish messages at nbgrader's default 90 characters.
 c.Validator.width = 300
+
+# LMS zips (`nbgrader zip_collect`; `python -m grader import-zip` sets the same): archives are
+# extracted without trusting them (grader/grading/archives.py): an entry leaving the folder, a zip bomb, a
+# corrupt or too deeply nested zip is skipped and reported, and the rest of the class imported.
+c.ZipCollectApp.extractor_plugin = "grader.grading.archives.SafeExtractor"

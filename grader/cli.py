@@ -13,6 +13,7 @@ from pathlib import Path
 from .authoring import catalog_report, course_table, demo
 from .grading import bundle, pipeline, progress, summary, zip_import
 from .grading.course import Course
+from .grading.escape import printable
 from .grading.nbgrader_cli import NbgraderError
 from .grading.pipeline import assignments
 from .grading.sandbox import SandboxUnavailable
@@ -100,6 +101,7 @@ def main(argv=None) -> int:
         return 2
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
         # ValueError: also an unknown notebook name or a malformed catalog
-        print(f"error: {exc}", file=sys.stderr)
+        # nbgrader's log quotes file names: escaped line by line
+        print("\n".join(printable(line) for line in f"error: {exc}".split("\n")), file=sys.stderr)
         return 2
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..grading import pipeline, summary
 from . import submissions
 from ..grading.course import Course
+from ..grading.escape import printable
 from ..grading.nbgrader_cli import nbgrader
 from .submissions import Submission
 
@@ -49,8 +50,9 @@ def format_table(rows: list[dict], failed: dict) -> str:
     for st in students:
         lines.append([st] + ["not graded" if (st, a) in failed else cell.get((st, a, n), "-")
                          for a, n in notebooks])
-    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-    text = ["  ".join(str(v).ljust(w) for v, w in zip(line, widths)) for line in lines]
+    lines = [[printable(v) for v in line] for line in lines]   # student ids come from folder names
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = ["  ".join(v.ljust(w) for v, w in zip(line, widths)) for line in lines]
     text.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(text)
 
@@ -73,7 +75,7 @@ def run(course: Path, say=print, allow_unsandboxed: bool = False) -> dict:
         failed.update({(st, assignment): why for st, why in report.failed.items()})
         for student, notes in sorted(report.notes.items()):
             for note in notes:
-                say(f"    note for the instructor: {student}: {note}")
+                say(printable(f"    note for the instructor: {student}: {note}"))
         say(f"4/6 Writing feedback for {assignment} ...")
         pipeline.feedback(course, assignment)
     csv_path = pipeline.export(course, Course.at(course).exports / GRADES_CSV)
@@ -83,7 +85,7 @@ def run(course: Path, say=print, allow_unsandboxed: bool = False) -> dict:
     rows = pipeline.score_table(course)
     say(format_table(rows, failed))
     for (student, assignment), why in sorted(failed.items()):
-        say(f"\nReported: {student} / {assignment}: {why}")
+        say(printable(f"\nReported: {student} / {assignment}: {why}"))
     say("\nFeedback for the students (HTML, open it in a browser):")
     for sub, _ in demo:
         path = Course.at(course).feedback(sub.student, sub.assignment) / f"{sub.notebook}.html"

@@ -1,10 +1,11 @@
 """Whose notebook is each file of an LMS's "download all submissions" zip (Moodle, Canvas)?
 
-nbgrader's ``zip_collect`` extracts the zip and asks a collector plugin, file by file, for the
-student id and the notebook. ``LmsCollector`` answers from the names Moodle and Canvas give
-the files, decides every file of the download at once (so that two files for the same student
-and notebook are settled by a rule instead of stopping nbgrader), and writes what it placed and
-what it could not place, with the reason, to a JSON report for ``python -m grader import-zip``.
+nbgrader's ``zip_collect`` extracts the zip (with ``grader.grading.archives.SafeExtractor``) and asks a
+collector plugin, file by file, for the student id and the notebook. ``LmsCollector`` answers
+from the names Moodle and Canvas give the files, decides every file of the download at once (so
+that two files for the same student and notebook are settled by a rule instead of stopping
+nbgrader), and writes what it placed and what it could not place, with the reason, to a JSON
+report for ``python -m grader import-zip``.
 
 Moodle (mod/assign, "Download all submissions"): ``{full name}_{participant id}_assignsubmission_file``
 is a folder holding the student's files (Moodle >= 3.1, default; older versions add a final ``_``),
@@ -29,6 +30,8 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.utils import find_all_notebooks
 from traitlets import Enum, Unicode
 
+from .archives import macos_metadata
+from .escape import printable
 from .zip_import import LMS_CHOICES, load_roster
 
 # Moodle's submission plugins: "file" (uploads), "onlinetext" (text typed in Moodle), …
@@ -38,7 +41,7 @@ CANVAS_FILE = re.compile(
     r"^(?:(?P<late_anon>LATE_)?(?P<anon>anon_[A-Za-z0-9]+)|(?P<who>.+?)(?P<late>_LATE)?_(?P<lms_id>\d+))"
     r"_(?P<upload>\d+)_(?P<name>.+)$")
 # What browsers and Canvas add to a file saved or uploaded again: "sigmoide (1)", "sigmoide-1".
-COPY_SUFFIX = re.compile(r"^(?P<base>.+?)(?: ?\((?P<paren>\d+)\)|-(?P<dash>\d+))$")
+COPY_SUFFIX = re.compile(r"^(?P<base>.+?)(?: ?\(\d+\)|-\d+)$")
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,9 @@ class LmsName:
     lms: str           # "moodle" or "canvas"
     lms_id: str        # Moodle participant id, Canvas user id (or "anon_…")
     filename: str
-    upload: int = 0    # Canvas file id: Canvas numbers uploads in order, so higher = later
+    upload: int = 0    # Canvas file id: Canvas numbers uploads in order, so higher = later; 0: none
     late: bool = False
+    posing_as: str = ""   # a name the student chose that looks like another student's LMS name
 
 
 def parse_name(name: str, lms: str = "auto") -> LmsName | None:
@@ -62,48 +66,50 @@ def parse_name(name: str, lms: str = "auto") -> LmsName | None:
     return None
 
 
+def _owner(part: str, lms: str) -> LmsName | None:
+    """A path component named by the LMS: a Moodle per-student folder, or a file (or the folder
+    nbgrader extracts a handed-in zip into) named in either convention."""
+    if lms in ("auto", "moodle") and (m := MOODLE_FOLDER.match(part)):
+        return LmsName("moodle", m["lms_id"], "")
+    return parse_name(part, lms)
+
+
 def parse_path(path: PurePosixPath, lms: str = "auto") -> LmsName | None:
     """A file of the extracted zip: who handed it in, from its path.
 
-    A Moodle per-student folder decides; else the file's own name; else the nearest folder
-    named like a submission file (a zip the student handed in: nbgrader extracts it into a
-    folder named after it).
+    The owner is the outermost component the LMS named (a Moodle per-student folder, a submission
+    file, the folder a handed-in zip is extracted into): everything below it, and the part of its
+    name the student chose, is the student's own naming and is never read as an LMS name — a file
+    called like a classmate's inside one's own zip stays one's own, and is flagged (``posing_as``).
     """
-    folders = list(reversed(path.parent.parts))
-    if lms in ("auto", "moodle"):
-        # A Moodle per-student folder is unambiguous: it decides, whatever the file is called.
-        for folder in folders:
-            if m := MOODLE_FOLDER.match(folder):
-                return LmsName("moodle", m["lms_id"], path.name)
-    found = parse_name(path.name, lms)
-    if found:
-        return found
-    for folder in folders:
-        found = parse_name(folder, lms)
-        if found:
-            return LmsName(found.lms, found.lms_id, path.name, found.upload, found.late)
+    parts = path.parts
+    for i, part in enumerate(parts):
+        owner = _owner(part, lms)
+        if owner is None:
+            continue
+        chosen = [owner.filename, *parts[i + 1:]] if owner.filename else list(parts[i + 1:])
+        posing = next((c for c in chosen if (other := _owner(c, lms)) and other.lms_id != owner.lms_id), "")
+        filename = path.name if i < len(parts) - 1 else owner.filename
+        return LmsName(owner.lms, owner.lms_id, filename, owner.upload, owner.late, posing)
     return None
 
 
-def notebook_of(filename: str, released: set[str]) -> tuple[str, int] | None:
-    """(release notebook name, copy number) of a handed-in file name, or None."""
+def notebook_of(filename: str, released: set[str]) -> str | None:
+    """The release notebook a handed-in file name is (a copy of), or None. The copy number ranks
+    nothing: the student typed it."""
     stem, ext = os.path.splitext(filename)
     if ext != ".ipynb":
         return None
     if stem in released:
-        return stem, 0
+        return stem
     m = COPY_SUFFIX.match(stem)
-    if m and m["base"] in released:
-        return m["base"], int(m["paren"] or m["dash"])
-    return None
+    return m["base"] if m and m["base"] in released else None
 
 
 @dataclass
 class Candidate:
     path: str
-    student: str
-    notebook: str
-    rank: tuple
+    upload: int   # Canvas file id, 0 if the LMS gives none (Moodle)
     late: bool
 
 
@@ -119,53 +125,69 @@ class Plan:
                            for f, (s, n) in sorted(self.placed.items())],
                 "skipped": [{"file": f, "reason": r} for f, r in sorted(self.skipped.items())]}
 
+    def write(self, path: str | Path) -> None:
+        """The JSON report; names stay as they are (data), whoever prints them escapes them."""
+        Path(path).write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n",
+                              encoding="utf-8", errors="backslashreplace")
+
 
 def plan(files: list[str], released: set[str], lms: str = "auto",
          roster: dict[str, str] | None = None) -> Plan:
     """Decide every file at once.
 
-    Duplicates (two files for the same student and notebook): the latest upload is kept — the
-    higher Canvas file id, else the higher copy number ("sigmoide (2)" > "sigmoide (1)" >
-    "sigmoide"), else the file nearest the top of the zip; every other one is reported.
+    Duplicates (two files for the same student and notebook): the latest upload is kept, by the
+    Canvas file id (the LMS's number, which the student does not choose). Where there is no such
+    order — Moodle gives none, and files of one handed-in zip share their zip's id — nothing is
+    placed for that notebook and every copy is reported: the instructor decides, not the file names.
     """
     convention = {"auto": "the Moodle or the Canvas", "moodle": "the Moodle",
                   "canvas": "the Canvas"}[lms] + " naming convention"
     skipped, candidates = {}, {}
     for rel in sorted(files):
         path = PurePosixPath(rel)
-        if "__MACOSX" in path.parts or path.name.startswith("._"):
+        if macos_metadata(path):
             skipped[rel] = "macOS metadata, not a submission"
             continue
         name = parse_path(path, lms)
         if name is None:
             skipped[rel] = f"name does not follow {convention}"
             continue
-        found = notebook_of(name.filename, released)
-        if found is None:
+        if name.posing_as:
+            skipped[rel] = (f"handed in by {name.lms} id {name.lms_id} under a name that looks like another "
+                            f"student's LMS name ({name.posing_as}): not placed for anyone; what a student "
+                            f"hands in is theirs, names inside it are not obeyed")
+            continue
+        notebook = notebook_of(name.filename, released)
+        if notebook is None:
             if not name.filename.endswith(".ipynb"):
                 skipped[rel] = f"not a notebook ({name.filename})"
             else:
                 skipped[rel] = (f"{name.filename} is not a notebook of this assignment "
                                 f"(expected {', '.join(f'{n}.ipynb' for n in sorted(released))})")
             continue
-        notebook, copy = found
         student = name.lms_id if roster is None else roster.get(name.lms_id)
         if student is None:
             skipped[rel] = f"{name.lms} id {name.lms_id} is not in the roster"
             continue
-        rank = (name.upload, copy, -len(path.parts))
-        candidates.setdefault((student, notebook), []).append(Candidate(rel, student, notebook, rank, name.late))
+        candidates.setdefault((student, notebook), []).append(Candidate(rel, name.upload, name.late))
     placed, late = {}, set()
     for (student, notebook), group in candidates.items():
-        kept = max(group, key=lambda c: c.rank)   # first of equals: paths are sorted
-        placed[kept.path] = (student, notebook)
-        if kept.late:
-            late.add(kept.path)
+        latest = max(c.upload for c in group)
+        kept = [c for c in group if c.upload == latest]
+        if len(kept) > 1:
+            why = ("Moodle gives no upload order" if latest == 0 else
+                   f"{len(kept)} of them came in one upload, Canvas file id {latest}")
+            for c in group:
+                skipped[c.path] = (f"duplicate: {student} handed in {notebook}.ipynb more than once and "
+                                   f"{why}: none placed; copy the right one to submitted/ by hand")
+            continue
+        placed[kept[0].path] = (student, notebook)
+        if kept[0].late:
+            late.add(kept[0].path)
         for other in group:
-            if other is not kept:
-                why = "the later upload" if kept.rank[:2] > other.rank[:2] else "nearest the top of the zip"
+            if other is not kept[0]:
                 skipped[other.path] = (f"duplicate: {student} handed in {notebook}.ipynb more than once; "
-                                       f"kept {kept.path} ({why})")
+                                       f"kept {kept[0].path} (the later upload)")
     return Plan(placed, skipped, late)
 
 
@@ -196,11 +218,12 @@ class LmsCollector(FileNameCollectorPlugin):
         files = [os.path.relpath(os.path.join(d, f), self._root).replace(os.sep, "/")
                  for d, _, names in os.walk(self._root) for f in names]
         result = plan(files, released, self.lms, load_roster(self.roster) if self.roster else None)
+        # what the extractor refused (grader.grading.archives.SafeExtractor): never extracted, still reported
+        result.skipped.update(getattr(self.parent.extractor_plugin_inst, "problems", {}))
         if self.report:
-            Path(self.report).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n",
-                                         encoding="utf-8")
+            result.write(self.report)
         for rel, reason in sorted(result.skipped.items()):
-            self.log.warning("Not placed: %s: %s", rel, reason)
+            self.log.warning("Not placed: %s: %s", printable(rel), printable(reason))
         return result
 
     def collect(self, submitted_file: str) -> dict | None:

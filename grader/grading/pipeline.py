@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .course import Course
+from .escape import printable
 from .nbgrader_cli import NbgraderError, nbgrader  # noqa: F401 (re-exported)
 
 
@@ -31,6 +32,12 @@ class GradeReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
+
+
+def excerpt(text: str, limit: int = 400) -> str:
+    """A reason for the report: exception texts quote the student's file (a broken notebook's first
+    characters, its names), so they are escaped here already, then cut to a readable length."""
+    return printable(text)[:limit]
 
 
 def load_report(course: Path, assignment: str) -> GradeReport:
@@ -93,21 +100,21 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         try:
             handed_in = book.open_submission(assignment, student)
         except Exception as exc:  # noqa: BLE001 - reported; the others are still graded
-            report.failed[student] = f"could not open the submission: {type(exc).__name__}: {exc}"[:400]
+            report.failed[student] = excerpt(f"could not open the submission: {type(exc).__name__}: {exc}")
             continue
         folder = book.layout.submitted(student, assignment)
         extra = sorted(p.name for p in folder.iterdir()
                        if p.name != "timestamp.txt" and p.stem not in handed_in)
         if extra:
-            report.notes.setdefault(student, []).append(f"files not graded (not notebooks of {assignment}): "
-                                                        + ", ".join(extra)[:300])
+            report.notes.setdefault(student, []).append(excerpt(f"files not graded (not notebooks of {assignment}): "
+                                                                + ", ".join(extra)))
         for notebook in handed_in:
             tick = time.monotonic()
             try:
                 jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
                                 limits, sandboxed))
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
-                report.failed[student] = f"not graded ({notebook}): {type(exc).__name__}: {exc}"[:400]
+                report.failed[student] = excerpt(f"not graded ({notebook}): {type(exc).__name__}: {exc}")
                 book.zero_notebook(assignment, student, notebook)
             stages["prepare"] += time.monotonic() - tick
     done = []
@@ -115,15 +122,15 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     def record(result):
         tick = time.monotonic()
         if result.error:
-            report.failed[result.student] = f"not graded ({result.notebook}): {result.error}"[:400]
+            report.failed[result.student] = excerpt(f"not graded ({result.notebook}): {result.error}")
             book.zero_notebook(assignment, result.student, result.notebook)
         else:
             try:
                 book.finish(assignment, result.student, result.notebook, result.graded_json)
             except Exception as exc:  # noqa: BLE001
-                report.failed[result.student] = f"not recorded ({result.notebook}): {type(exc).__name__}: {exc}"[:400]
+                report.failed[result.student] = excerpt(f"not recorded ({result.notebook}): {type(exc).__name__}: {exc}")
         for note in result.notes:
-            report.notes.setdefault(result.student, []).append(f"{result.notebook}: {note}")
+            report.notes.setdefault(result.student, []).append(printable(f"{result.notebook}: {note}"))
         for stage, seconds in result.seconds.items():
             stages[stage] = stages.get(stage, 0.0) + seconds
         report.workers[result.worker] = report.workers.get(result.worker, 0) + 1

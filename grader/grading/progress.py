@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from . import pipeline
+from .escape import printable
 
 
 def bar(done: int, total: int, started: float, stream=sys.stderr) -> None:
@@ -29,9 +30,9 @@ def grade_all(course: Path, assignments: list[str], **options) -> int:
               f"{len(report.notes)} with notes, in {report.seconds.get('wall', 0):.1f} s "
               f"({len(report.workers)} worker process(es)); report: reports/{assignment}.json")
         for student, why in sorted(report.failed.items()):
-            print(f"  not graded: {student}: {why}")
+            print(printable(f"  not graded: {student}: {why}"))
             status = 1
         for student, notes in sorted(report.notes.items()):
             for note in notes:
-                print(f"  note: {student}: {note}")
+                print(printable(f"  note: {student}: {note}"))
     return status

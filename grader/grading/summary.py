@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import pipeline
 from .course import Course
+from .escape import markdown as md
 from .preprocessors import verdict
 
 SUMMARY_MD = "summary.md"    # in the course's reports/ folder
@@ -109,8 +110,8 @@ def markdown(stats: list[CellStats], failed: dict) -> str:
         lines += [f"## {a}", "", "| notebook | test cell | points | passed / graded | pass rate | most frequent failures (students) |",
                   "|---|---|---:|---:|---:|---|"]
         for s in (s for s in stats if s.assignment == a):
-            failure = "; ".join(f"{kind} ({n})" for kind, n in s.failures.most_common(3)).replace("|", "\\|")
-            lines.append(f"| {s.notebook} | `{s.cell}` | {s.points:g} | {s.passed} / {s.graded} | "
+            failure = "; ".join(f"{md(kind)} ({n})" for kind, n in s.failures.most_common(3))
+            lines.append(f"| {md(s.notebook)} | `{s.cell}` | {s.points:g} | {s.passed} / {s.graded} | "
                          f"{100 * s.rate:.0f} % | {failure} |")
         lines.append("")
     worst = sorted((s for s in stats if s.passed < s.graded), key=lambda s: (s.rate, -s.graded))[:5]
@@ -119,7 +120,8 @@ def markdown(stats: list[CellStats], failed: dict) -> str:
         lines += [f"1. {s.assignment}/{s.notebook} `{s.cell}`: {s.passed} of {s.graded} passed" for s in worst]
         lines.append("")
     lines += ["## Reported submissions (not graded)", ""]
-    lines += [f"- {student} / {a}: {why}" for (a, student), why in sorted(failed.items())] or ["None."]
+    # reasons quote the student's file (names, a broken notebook's first characters): escaped
+    lines += [f"- {md(student)} / {md(a)}: {md(why)}" for (a, student), why in sorted(failed.items())] or ["None."]
     return "\n".join(lines) + "\n"
 
 

@@ -1,9 +1,10 @@
 """Put an LMS zip of submissions into submitted/ with real ``nbgrader zip_collect``.
 
 The zip goes to ``downloaded/<assignment>/archive/`` (nbgrader's layout for zip_collect),
-``grader.grading.lms.LmsCollector`` decides whose notebook every file is, and nbgrader copies the
-placed ones to ``submitted/<student>/<assignment>/``. What could not be placed comes back in
-the report, so that the instructor can chase it instead of a student silently getting 0.
+``grader.grading.archives.SafeExtractor`` extracts it refusing hostile archives, ``grader.grading.lms.LmsCollector``
+decides whose notebook every file is, and nbgrader copies the placed ones to
+``submitted/<student>/<assignment>/``. What could not be placed comes back in the report, so that
+the instructor can chase it instead of a student silently getting 0.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import Course
+from .escape import printable
 from .nbgrader_cli import nbgrader
 
 ARCHIVE_NAME = "lms-download.zip"   # a fixed name: the zip's own name never looks like a student's
@@ -63,26 +65,28 @@ def import_zip(course: Path, assignment: str, zip_path: Path, lms: str = "auto",
     report = downloaded / "import-report.json"
     report.unlink(missing_ok=True)
     args = ["zip_collect", assignment, "--force", "--collector=grader.grading.lms.LmsCollector",
+            "--extractor=grader.grading.archives.SafeExtractor", f"--SafeExtractor.report={report.resolve()}",
             f"--LmsCollector.lms={lms}", f"--LmsCollector.report={report.resolve()}"]
     if roster is not None:
         args.append(f"--LmsCollector.roster={Path(roster).resolve()}")
     nbgrader(course, *args)
-    if not report.exists():   # the plugin is asked nothing when the zip holds no file
+    if not report.exists():   # the archive folder was empty
         return ImportReport()
     found = json.loads(report.read_text(encoding="utf-8"))
     inside = Path(ARCHIVE_NAME).stem + "/"   # zip_collect extracts the zip into a folder of its name
     for entry in found["placed"] + found["skipped"]:   # paths as they are inside the zip
-        entry["file"] = entry["file"].removeprefix(inside)
+        entry["file"] = zip_path.name if entry["file"] == ARCHIVE_NAME else entry["file"].removeprefix(inside)
         if "reason" in entry:
             entry["reason"] = entry["reason"].replace(inside, "")
     return ImportReport(**found)
 
 
 def format_report(report: ImportReport) -> str:
+    """For the terminal: file names and reasons come from students, so they are escaped."""
     lines = [f"placed {len(report.placed)} notebooks of {len(report.students)} students"]
-    lines += [f"  {p['student']}/{p['notebook']} <- {p['file']}" + (" (LATE)" if p.get("late") else "")
+    lines += [printable(f"  {p['student']}/{p['notebook']} <- {p['file']}") + (" (LATE)" if p.get("late") else "")
               for p in report.placed]
     if report.skipped:
         lines.append(f"NOT placed ({len(report.skipped)} files):")
-        lines += [f"  {s['file']}: {s['reason']}" for s in report.skipped]
+        lines += [printable(f"  {s['file']}: {s['reason']}") for s in report.skipped]
     return "\n".join(lines)
