@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from .conftest import COURSE
+from .course_data import COURSE
 
 COPIED = ["nbgrader_config.py", "source", "release", "solutions", "demo"]
 _RUN: dict = {}

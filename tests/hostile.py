@@ -30,7 +30,7 @@ from grader.authoring import submissions, batch as variants
 from grader.grading.jobs import default_workers
 from grader.grading.sandbox import UID_BASE, UID_SLOTS, Limits, job_mount_source
 
-from .conftest import COURSE
+from .course_data import COURSE
 
 ASSIGNMENT, NOTEBOOK = "05-activaciones", "sigmoide"
 LIMITS = Limits(cell_seconds=4.0, notebook_seconds=40.0, output_bytes=64 * 1024)

@@ -16,7 +16,7 @@ from grader.authoring import submissions
 from grader.grading.course import Course
 from grader.authoring.submissions import Submission
 
-from .conftest import COURSE
+from .course_data import COURSE
 
 ASSIGNMENT, NOTEBOOK = "01-broadcasting", "broadcasting"
 MOVED = '''

@@ -6,7 +6,7 @@ import re
 
 from grader.authoring import course_table
 
-from .conftest import COURSE
+from .course_data import COURSE
 
 PAGES = [COURSE / "README.md", *sorted((COURSE / "docs").glob("*.md"))]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import COURSE
+from .course_data import COURSE
 from .demo_course import run_demo
 
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers

@@ -10,7 +10,7 @@ import pytest
 
 from grader.grading import pipeline
 
-from .conftest import COURSE
+from .course_data import COURSE
 
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 

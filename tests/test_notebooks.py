@@ -11,7 +11,7 @@ import pytest
 
 from grader.authoring import catalog as catalogs
 
-from .conftest import CATALOGS, NOTEBOOKS, answer_cell_ids, load_catalog, test_cell_ids
+from .course_data import CATALOGS, NOTEBOOKS, answer_cell_ids, load_catalog, test_cell_ids
 
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 

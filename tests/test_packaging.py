@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import COURSE
+from .course_data import COURSE
 
 pytestmark = pytest.mark.slow   # builds a wheel and a virtual environment
 

@@ -10,7 +10,7 @@ import pytest
 
 from grader.checks import messages
 
-from .conftest import COURSE
+from .course_data import COURSE
 from .spelling.spelling import misspelled
 
 

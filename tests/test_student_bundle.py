@@ -25,7 +25,7 @@ import pytest
 
 from grader.grading import bundle
 
-from .conftest import CATALOGS, COURSE
+from .course_data import CATALOGS, COURSE
 
 MIN_SOLUTION_LINE = 24      # shorter solution lines ("else:", "raise ValueError(") are not telling
 

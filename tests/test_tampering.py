@@ -77,7 +77,7 @@ def _hidden_lines() -> list[str]:
 
     import nbformat
 
-    from .conftest import COURSE
+    from .course_data import COURSE
     from .hostile import ASSIGNMENT, NOTEBOOK
     nb = nbformat.read(COURSE / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     blocks = [m.group(1) for c in nb.cells

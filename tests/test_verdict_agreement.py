@@ -25,7 +25,7 @@ from grader.authoring import catalog as catalogs
 from grader.grading.runs import is_test_cell
 from grader.authoring.submissions import grade_id, solution_answers
 
-from .conftest import CATALOGS, COURSE, NOTEBOOKS, load_catalog
+from .course_data import CATALOGS, COURSE, NOTEBOOKS, load_catalog
 
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 
