@@ -32,7 +32,8 @@ def tolerances_for(input_dtype) -> tuple[float, float]:
 def check_array(obtained, *, what: str, shape, input_dtype, where: str = "") -> np.ndarray:
     """Check type, shape and dtype of a result; return it as an ndarray."""
     if not isinstance(obtained, np.ndarray) or type(obtained) is not np.ndarray:
-        got = f"{type(obtained).__module__}.{type(obtained).__qualname__}"
+        module = type(obtained).__module__
+        got = f"{module}.{type(obtained).__qualname__}" if module else type(obtained).__qualname__
         hint = TEXT["type_torch"] if type(obtained).__module__.startswith("torch") else ""
         fail("type", where, TEXT["type"].format(what=what, got=got), hint)
     if obtained.shape != tuple(shape):

@@ -5,13 +5,16 @@ When a notebook is graded, the kernel that runs student code only *observes*
 here; the clean process that never ran student code reads it back and judges.
 Nothing executable crosses: arrays are ``.npy`` files loaded with
 ``allow_pickle=False``, everything else is JSON of a few tagged types, and any
-other object arrives as an inert stand-in that only keeps its type's name.
+other object arrives as an inert stand-in that keeps its type's name only if
+Python, NumPy or PyTorch defines that type (a student's class name could carry
+hidden test data into feedback).
 Reading is bounded (sizes, counts, depth) and never follows symbolic links,
 because the folder was written by untrusted code.
 """
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import json
 import os
@@ -174,14 +177,26 @@ class _Reader:
             return array if tag == "ndarray" else array[()]
         if tag == "other":
             return _stand_in(str(item.get("module", ""))[:200], str(item.get("qualname", "object"))[:200])
-        raise UnreadableObservation(f"unknown tag {tag!r}")
+        raise UnreadableObservation("unknown tag")
 
 
 _STAND_INS: dict = {}
 
 
+def _known_type(module: str, qualname: str) -> bool:
+    """Whether ``module.qualname`` names a type of Python, NumPy or PyTorch (not a student's class)."""
+    if module == "builtins":
+        return isinstance(getattr(builtins, qualname, None), type)
+    if module == "numpy" or module.startswith("numpy."):
+        return isinstance(getattr(np, qualname, None), type)
+    return module.split(".")[0] == "torch" and qualname in ("Tensor", "Parameter", "nn.Parameter")
+
+
 def _stand_in(module: str, qualname: str):
-    """An inert object whose type carries the original type's name (for messages only)."""
+    """An inert object whose type carries the original type's name, if a known one (for messages only)."""
+    if not _known_type(module, qualname):
+        from .messages import TEXT
+        module, qualname = "", TEXT["own_class"]
     key = (module, qualname)
     if key not in _STAND_INS:
         _STAND_INS[key] = type(qualname.rsplit(".", 1)[-1] or "object", (), {
