@@ -14,7 +14,6 @@ because the folder was written by untrusted code.
 
 from __future__ import annotations
 
-import builtins
 import dataclasses
 import json
 import os
@@ -22,6 +21,9 @@ import stat
 from pathlib import Path
 
 import numpy as np
+
+from . import student_text
+from .messages import TEXT
 
 OBSERVE_ENV = "GRADER_OBSERVE_DIR"      # set only in grading kernels: checks observe instead of judging
 META = "meta.json"
@@ -183,19 +185,9 @@ class _Reader:
 _STAND_INS: dict = {}
 
 
-def _known_type(module: str, qualname: str) -> bool:
-    """Whether ``module.qualname`` names a type of Python, NumPy or PyTorch (not a student's class)."""
-    if module == "builtins":
-        return isinstance(getattr(builtins, qualname, None), type)
-    if module == "numpy" or module.startswith("numpy."):
-        return isinstance(getattr(np, qualname, None), type)
-    return module.split(".")[0] == "torch" and qualname in ("Tensor", "Parameter", "nn.Parameter")
-
-
 def _stand_in(module: str, qualname: str):
     """An inert object whose type carries the original type's name, if a known one (for messages only)."""
-    if not _known_type(module, qualname):
-        from .messages import TEXT
+    if not student_text.known_type(module, qualname):
         module, qualname = "", TEXT["own_class"]
     key = (module, qualname)
     if key not in _STAND_INS:

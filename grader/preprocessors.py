@@ -2,6 +2,7 @@
 
 ``StudentFeedback`` — student feedback with no hidden tests and no tracebacks.
 ``FeedbackOutline`` — feedback that shows only what was graded, with a score table on top.
+``DropActiveOutputs`` — ``autograded/`` keeps no HTML or script a student's cell displayed (grading path).
 
 nbgrader's feedback shows the full source of every test cell (hidden tests
 included) and the full traceback of a failing check, whose lines quote the
@@ -64,7 +65,6 @@ class DropActiveOutputs(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") in ("display_data", "execute_result"):
                     output["data"] = {k: v for k, v in output.get("data", {}).items() if k in self.kept}
-                    output.get("metadata", {}).clear()
                     if not output["data"]:
                         continue
                 outputs.append(output)

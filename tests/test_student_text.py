@@ -98,3 +98,5 @@ def test_names_and_texts_of_python_and_numpy_survive():
         "RuntimeWarning: overflow encountered in exp"
     assert student_text.warning_text("RuntimeWarning: overflow encountered in seed424242") == "RuntimeWarning"
     assert student_text.warning_text("Secret424242Warning: hola") == "Warning"
+    assert student_text.known_type("torch", "Tensor") and student_text.known_type("builtins", "list")
+    assert not student_text.known_type("numpy", "Secret424242") and not student_text.known_type("__main__", "A")
