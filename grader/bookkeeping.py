@@ -120,8 +120,9 @@ class Bookkeeper:
                            OverwriteKernelspec(config=self.config),
                            OverwriteCells(config=self.config, add_missing_cells=False),
                            RestoreMissingCells(config=self.config), CheckCellMetadata(config=self.config)]
-        self.finishers = [DropActiveOutputs(config=self.config), LimitOutput(config=self.config), SaveAutoGrades(config=self.config),
-                          AssignLatePenalties(config=self.config), CheckCellMetadata(config=self.config)]
+        self.finishers = [DropActiveOutputs(config=self.config), LimitOutput(config=self.config),
+                          SaveAutoGrades(config=self.config), AssignLatePenalties(config=self.config),
+                          CheckCellMetadata(config=self.config)]
 
     def folder(self, step: str, student: str, assignment: str) -> Path:
         return Path(self.coursedir.format_path(step, student, assignment))
