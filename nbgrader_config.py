@@ -1,8 +1,8 @@
 """nbgrader configuration of the course (the repository root is the course root).
 
-Instructors grade with ``python -m grader grade`` (see README), which runs
-``nbgrader autograde`` with this file; everything that changes how a notebook
-is scored lives here so that plain nbgrader commands behave the same way.
+Instructors grade with ``python -m grader grade`` (see README), which does what
+``nbgrader autograde`` does with nbgrader's own steps and this file; everything that
+changes how a notebook is scored lives here. Plain ``nbgrader autograde`` refuses.
 """
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
@@ -35,6 +35,11 @@ c.OverwriteCells.missing_cell_notification = (
     "Esta celda ({cell_id}) faltaba en tu entrega: se ha vuelto a añadir para calificarla.\n\n"
 )
 
+# Plain `nbgrader autograde`, and formgrader's Autograde button that calls it, refuse with the command to
+# use (python -m grader grade): they would grade unsandboxed, with the checks in the student's kernel.
+# `--AutogradeRefused.allow=True` runs plain nbgrader anyway (bench/bench_class.py compares with it).
+c.Autograde.exporter_class = "grader.grading.plain_autograde.AutogradeRefused"
+
 # Execution: bounded per cell (the grading path's sandboxed kernels use the same limit, then
 # interrupt, then kill; grader/grading/sandbox.py has the other limits); no timing metadata, so that
 # solutions/ is the same every time it is generated and a demo run leaves `git status` clean.
@@ -62,6 +67,13 @@ c.GenerateFeedback.preprocessors = [
 ]
 c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATE_DIR)]
+
+# Every HTML page nbconvert renders from this course — students' feedback and formgrader's view of a
+# submission, in the instructor's Jupyter origin — is sanitized: markdown is rendered, then cleaned, and
+# HTML/SVG outputs are cleaned, with one allow-list (grader/grading/safe_html.py); formulas keep their text.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": "grader.grading.safe_html.markdown2html",
+                          "clean_html": "grader.grading.safe_html.clean_html"}
 
 # Solutions: nbgrader's default steps, then merge printed chunks so that the executed
 # notebooks are the same on every run (how a kernel splits output depends on timing).

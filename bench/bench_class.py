@@ -96,7 +96,8 @@ def main() -> int:
 
         started = time.monotonic()
         for assignment in assignments:
-            subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--create", "--force"],
+            subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--create", "--force",
+                            "--AutogradeRefused.allow=True"],
                            cwd=plain, env=env, capture_output=True, text=True, check=False)
         plain_seconds = time.monotonic() - started
         print(f"plain nbgrader autograde: {plain_seconds:7.1f} s  ({plain_seconds / len(subs):.2f} s/notebook)")

@@ -81,6 +81,64 @@ if reached:
 '''
 
 
+# Issue 17: a sigmoid whose forward is right, but whose every exception, warning and returned object
+# carries what it can read of the hidden tests: the test cells' source (`In`) and the running check
+# (its cases: seeds, shapes, scales, values) on the call stack. Without the leak it scores the same.
+LEAKY = '''
+import re, sys, warnings
+import numpy as np
+
+def _running():
+    frame = sys._getframe(1)
+    while "check" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["check"]
+
+def _leak():
+    history = " ".join(get_ipython().user_ns.get("In", []))
+    marker = "BEGIN " + "HIDDEN"                        # (the page shows this code: no marker in it)
+    return " ".join([repr(_running())] + re.findall(marker + r" TESTS(.*?)### END", history, re.S))
+
+class Sigmoid:
+    def forward(self, x):
+        warnings.warn(_leak(), RuntimeWarning)             # visible stability check: a warning's text
+        self.out = 0.5 * (1.0 + np.tanh(0.5 * x))
+        return self.out
+
+    def backward(self, grad_output):
+        leak, check = _leak(), _running()
+        digits = "_".join(re.findall(r"\\d+", leak))[:200]
+        if check.hidden:                                   # hidden backward: a class name
+            return type("Leak_" + digits, (), {"__repr__": lambda self: leak})()
+        if check.kind == "numerical_gradient":             # visible: an exception's name and message
+            raise type("Leak_" + digits, (ValueError,), {})(leak)
+        return grad_output * self.out * (1.0 - self.out)
+'''
+LEAKY_SCORES = {"test_sigmoid_forward": (2, 2), "test_sigmoid_backward": (0, 2),
+                "test_sigmoid_numerical_gradient": (0, 1), "test_sigmoid_stability": (0, 1)}
+
+
+def planted(port: int) -> str:
+    """HTML that, if it ever ran or loaded in a browser, would mark the page and call the listener."""
+    return (f'<script>window.pwned = 1; document.title = "pwned"; fetch("http://127.0.0.1:{port}/script")</script>'
+            f'<img src="http://127.0.0.1:{port}/img" onerror="window.pwned = 2">')
+
+
+def _script_injection(port: int):
+    """A right answer, a heading of the student's own holding the planted HTML, and HTML/JS outputs."""
+    def write(course: Path, target: Path) -> None:
+        nb = nbformat.reads(submissions.build(course, submissions.Submission(
+            "script_injection", ASSIGNMENT, NOTEBOOK, {}, from_solutions=True)), as_version=4)
+        cells = {submissions.grade_id(c): c for c in nb.cells}
+        cells["sigmoid_layer"].source += (
+            "\n\nfrom IPython.display import HTML, Javascript, display\n"
+            f"display(HTML({planted(port)!r}))\ndisplay(Javascript('window.pwned = 3'))\n")
+        nb.cells.insert(nb.cells.index(cells[TEST_CELLS[0]]),
+                        nbformat.v4.new_markdown_cell(f"## Mis pruebas {planted(port)}"))
+        target.write_text(nbformat.writes(nb))
+    return write
+
+
 def answer(attack: str, tail: str = WRONG) -> dict:
     return {"sigmoid_layer": attack.strip("\n") + "\n" + tail}
 
@@ -105,7 +163,7 @@ class Batch:
 def _tree_hash(course: Path) -> str:
     """Everything in the course that grading must not change (its outputs excluded)."""
     digest = hashlib.sha256()
-    skip = {"autograded", "feedback", "reports", "gradebook.db", "gradebook.db-journal"}
+    skip = {"autograded", "feedback", "reports", "exports", "gradebook.db", "gradebook.db-journal"}
     for path in sorted(course.rglob("*")):
         if path.relative_to(course).parts[0] in skip or not path.is_file():
             continue
@@ -296,6 +354,9 @@ class Sigmoid:
         "deleted_tests_right_answer": "deleted_tests_right_answer",
         "duplicated_tests": "duplicated_tests",
         "renamed_tests": "renamed_tests",
+        # Issue 17
+        "leak": answer("", LEAKY),
+        "script_injection": _script_injection(port),
     }
 
 
@@ -370,7 +431,9 @@ def _write(course: Path, student: str, plan) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     release = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     target = folder / f"{NOTEBOOK}.ipynb"
-    if isinstance(plan, dict):
+    if callable(plan):
+        plan(course, target)
+    elif isinstance(plan, dict):
         target.write_text(submissions.build(course, submissions.Submission(student, ASSIGNMENT, NOTEBOOK, plan)))
     elif plan == "shadow":
         target.write_text(submissions.build(course, submissions.Submission(student, ASSIGNMENT, NOTEBOOK, {},
@@ -441,6 +504,7 @@ def grade_batch(root: Path) -> Batch:
             break
     listener.close()
     pipeline.feedback(course, ASSIGNMENT)
+    pipeline.export(course, course / "exports" / "grades.csv")
     scores = {s: pipeline.cell_scores(course, ASSIGNMENT, s).get(NOTEBOOK, {}) for s in [*plans, "honest"]}
     feedback = {}
     for student in scores:

@@ -27,25 +27,34 @@ def graded(cell, grade_id, points=None, score=None, solution=False, comment=None
     return cell
 
 
+def locked(cell, grade_id):
+    """A markdown cell of the course (locked, known to the gradebook), as the release has them."""
+    cell.metadata["nbgrader"] = {"grade_id": grade_id, "grade": False, "solution": False, "locked": True}
+    return cell
+
+
 def error(message, ename="CheckFailed"):
     return new_output("error", ename=ename, evalue=message, traceback=["\x1b[31mTraceback (most recent call last)", "..."])
 
 
 def notebook():
     return new_notebook(cells=[
-        new_markdown_cell("# La capa\n\nTeoría: $$\\sigma(x) = \\frac{1}{1 + e^{-x}}$$\n\n```python\n# no es un título\n```"),
+        locked(new_markdown_cell("# La capa\n\nTeoría: $$\\sigma(x) = \\frac{1}{1 + e^{-x}}$$\n\n```python\n"
+                                 "# no es un título\n```"), "md_intro"),
         new_code_cell("import numpy as np"),
-        new_markdown_cell("## Ejercicio: `Capa` con $\\alpha$\n\nEnunciado con $\\lambda$."),
+        locked(new_markdown_cell("## Ejercicio: `Capa` con $\\alpha$\n\nEnunciado con $\\lambda$."), "md_ejercicio"),
         graded(new_code_cell("class Capa: ...  # ESCRIBE TU CÓDIGO AQUÍ"), "respuesta", solution=True,
                comment="No response."),
         new_code_cell("Capa()  # celda libre"),
-        new_markdown_cell("### Pruebas de `forward` (2 puntos)"),
+        locked(new_markdown_cell("### Pruebas de `forward` (2 puntos)"), "md_forward"),
+        new_markdown_cell("### Mi sección <script>window.pwned = 1</script>"),      # added by the student
         graded(new_code_cell("grader.check_forward(Capa, 'c')\n### BEGIN HIDDEN TESTS\n"
                              "grader.check_forward(Capa, 'c', seed=4242, hidden=True)\n### END HIDDEN TESTS",
                              outputs=[new_output("stream", name="stdout", text="Correcto: visible.\n"),
-                                      error("Valores incorrectos. En una prueba oculta (float64, 2-D): difiere.")]),
+                                      error("Valores incorrectos. En una prueba oculta: difiere.")]),
                "test_forward", points=2, score=0),
-        new_markdown_cell("### Estabilidad (1 punto)\n\n### BEGIN MARK SCHEME\nnota del profesor\n### END MARK SCHEME"),
+        locked(new_markdown_cell("### Estabilidad (1 punto)\n\n### BEGIN MARK SCHEME\nnota del profesor\n"
+                                 "### END MARK SCHEME"), "md_estable"),
         graded(new_code_cell("# Esta celda (test_estable) faltaba en tu entrega: se ha vuelto a añadir.\n\n"
                              "grader.check_stability(Capa, 'c')",
                              outputs=[new_output("stream", name="stderr", text="aviso\n")]),
@@ -54,7 +63,7 @@ def notebook():
                points=1, score=0),
         graded(new_code_cell("grader.check_forward(Capa, 'c')"), "test_manual", points=1, score=None),
         graded(new_code_cell("grader.check_forward(Capa, 'c')"), "test_bien", points=1, score=1),
-        new_markdown_cell("## Antes de entregar\n\nReinicia el kernel."),
+        locked(new_markdown_cell("## Antes de entregar\n\nReinicia el kernel."), "md_final"),
     ])
 
 
@@ -73,7 +82,7 @@ def test_only_graded_work_remains_under_its_headings(outlined):
     assert "### Pruebas de `forward` (2 puntos)" in sources and "### Estabilidad (1 punto)" in sources
     text = "\n".join(c.source for c in nb.cells)
     for gone in ["Teoría", "import numpy", "celda libre", "Antes de entregar", "nota del profesor", "seed=4242",
-                 "MARK SCHEME", "no es un título"]:
+                 "MARK SCHEME", "no es un título", "Mi sección", "pwned"]:    # a student's heading: never
         assert gone not in text
     assert nb.cells[1].metadata.nbgrader.comment == FEEDBACK["no_response"]
 
@@ -98,10 +107,13 @@ def test_the_template_renders_it_in_spanish_with_nothing_from_the_web(outlined):
     resources = dict(resources, nbgrader={"notebook": "capa", "assignment": "00-prueba", "score": 0.5,
                                           "max_score": 6.0, "late_penalty": 0.5})
     html, _ = exporter.from_notebook_node(nbformat.from_dict(nb), resources=resources)
+    first = re.match(r"<(\w+)([^>]*)>", html.split("<head>", 1)[1].lstrip())     # the first element of <head>
+    assert first.group(1) == "meta" and 'http-equiv="Content-Security-Policy"' in first.group(2)
+    assert "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"" in first.group(2)
     assert '<html lang="es">' in html and "Puntuación: <strong>0.5 / 6</strong>" in html
     assert "Penalización por entrega tardía: −0.5 puntos" in html
     assert "Comentario del profesor" in html and FEEDBACK["no_response"] in html
-    assert "Valores incorrectos. En una prueba oculta (float64, 2-D): difiere." in html
+    assert "Valores incorrectos. En una prueba oculta: difiere." in html
     assert "0 de 2 puntos" in html and "0 de 1 punto ·" in html and "— de 1 punto" in html
     assert "<script" not in html and "mathjax" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)

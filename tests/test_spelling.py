@@ -31,7 +31,7 @@ def test_notebook_prose_is_spelled_correctly(notebook):
 
 
 def test_check_messages_are_spelled_correctly():
-    assert misspelled("\n".join([*messages.KIND.values(), *messages.TEXT.values()])) == []
+    assert misspelled("\n".join([*messages.KIND.values(), *messages.TEXT.values(), *messages.HIDDEN.values()])) == []
 
 
 def test_answer_stubs_are_spelled_correctly():
@@ -54,11 +54,11 @@ def test_feedback_page_is_spelled_correctly():
     for pattern in (r"\{#.*?#\}", r"<style>.*?</style>", r"\{%.*?%\}", r"\{\{.*?\}\}", r"<[^>]+>"):
         template = re.sub(pattern, " ", template, flags=re.S)
     # Jinja string literals made only of words ('Tu respuesta', 'puntos') are text a student reads too;
-    # CSS classes and the Jinja keywords caught between two literals are not.
+    # CSS classes, the Jinja keywords caught between two literals and the CSP's 'none' are not.
     source = re.sub(r"\{#.*?#\}", " ", (FEEDBACK_TEMPLATE_DIR / FEEDBACK_TEMPLATE / "index.html.j2")
                     .read_text(encoding="utf-8"), flags=re.S)
     literals = [w.strip() for w in re.findall(r"'([^']*)'", source)
-                if re.fullmatch(r"[A-Za-zÁÉÍÓÚÑáéíóúñ ]+", w.strip()) and w.strip() not in {"ok", "mal", "else"}]
+                if re.fullmatch(r"[A-Za-zÁÉÍÓÚÑáéíóúñ ]+", w.strip()) and w.strip() not in {"ok", "mal", "else", "none"}]
     notice = _nbgrader_config().OverwriteCells.missing_cell_notification
     assert "Puntuación" in template and "Tu respuesta" in literals
     assert misspelled("\n".join([template, *literals, notice, *messages.FEEDBACK.values(),

@@ -96,3 +96,57 @@ def test_no_feedback_file_shows_hidden_tests_or_tracebacks(hostile):
         assert "Traceback" not in text, page.parent.parent.name   # (the CSS names a Traceback colour)
         for leak in ("HIDDEN TESTS", "hidden=True", *hidden):
             assert leak not in text and leak not in raw, f"{page.parent.parent.name}: {leak!r}"
+
+
+def _hidden_tokens() -> list[str]:
+    """Seeds, shapes and values of the hidden tests that the release never shows."""
+    import re
+
+    from .conftest import COURSE
+    from .hostile import ASSIGNMENT, NOTEBOOK
+    release = (COURSE / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8")
+    text = " ".join(_hidden_lines())
+    tokens = (re.findall(r"seed=(\d+)", text) + re.findall(r"\(\d+(?:, \d+)+\)", text)
+              + re.findall(r"-?\d+\.\d+(?:e\d+)?", text))
+    return sorted({t for t in tokens if t not in release and t not in {"30.0", "1.0"}})
+
+
+def test_student_text_carrying_hidden_tests_reaches_no_page_report_or_export(hostile):
+    """Issue 17.1: exceptions, warnings and class names that carry the hidden tests are not quoted."""
+    import json
+    import re
+
+    from .hostile import ASSIGNMENT, LEAKY_SCORES, NOTEBOOK
+    tokens = _hidden_tokens()
+    assert {"9173", "5021", "7340", "(11, 2)", "745.2"} <= set(tokens), tokens
+    course = hostile.course
+    autograded = json.loads((course / "autograded" / "leak" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text())
+    places = {
+        "feedback": (course / "feedback" / "leak" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8"),
+        "autograded outputs": json.dumps([c.get("outputs", []) for c in autograded["cells"]], ensure_ascii=False),
+        "report": (course / "reports" / f"{ASSIGNMENT}.json").read_text(encoding="utf-8"),
+        "export": (course / "exports" / "grades.csv").read_text(encoding="utf-8"),
+    }
+    for place, text in places.items():
+        for token in tokens:
+            assert not re.search(rf"(?<![\d.]){re.escape(token)}(?![\d])", text), (place, token)
+        assert not re.search(r"Leak_\d", text) and "HIDDEN TESTS" not in text, place
+    # Each channel was used (before issue 17 each quoted the hidden cases); only fixed text remains.
+    page = hostile.feedback["leak"]
+    assert "Tipo incorrecto. En una prueba oculta: tu código devolvió un objeto de un tipo distinto" in page
+    assert "Error al ejecutar tu código. En la prueba con x de forma (7,), float64: Sigmoid.backward lanzó " \
+           "una excepción de una clase propia: (al corregir no se muestra el mensaje" in page
+    assert "emitió una advertencia con entradas grandes (RuntimeWarning)." in page
+    # It scores what the same answer scores without the leak: forward is right, backward raises.
+    assert hostile.scores["leak"] == LEAKY_SCORES
+
+
+def test_hidden_checks_fail_with_fixed_text_only(hostile):
+    """A failing hidden check shows its failure kind and the course's fixed sentence for that kind."""
+    from grader.checks.messages import HIDDEN, TEXT
+    page = hostile.feedback["patched_numpy"]      # a wrong sigmoid: visible and hidden checks fail
+    for line in page.splitlines():
+        if TEXT["where_hidden_only"] in line:
+            rest = line.split(TEXT["where_hidden_only"], 1)[1].strip()
+            assert rest in HIDDEN.values(), line
+    assert "prueba oculta (" not in page          # no dtype or dimension of a hidden case

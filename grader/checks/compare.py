@@ -10,6 +10,7 @@ import numpy as np
 
 from .errors import fail
 from .messages import TEXT
+from .student_text import type_label
 
 # Tolerances by the dtype the student was *given*: a float32 input cannot be
 # expected to give more than float32 accuracy, whatever dtype comes back.
@@ -36,7 +37,7 @@ def check_array(obtained, *, what: str, shape, input_dtype, where: str = "", hid
     test's data): a hidden check never shows it.
     """
     if not isinstance(obtained, np.ndarray) or type(obtained) is not np.ndarray:
-        got = f"{type(obtained).__module__}.{type(obtained).__qualname__}"
+        got = type_label(type(obtained))
         hint = TEXT["type_torch"] if type(obtained).__module__.startswith("torch") else ""
         fail("type", where, TEXT["type_hidden"].format(what=what) if hidden else TEXT["type"].format(what=what, got=got),
              hint)

@@ -112,6 +112,33 @@ TEXT = {
     "reason_not_reached": "el cuaderno no llegó a esta celda.",
     "output_truncated": "[Salida recortada: superó {limit} bytes.]",
     "demo_skipped": "[Celda de demostración: no se ejecuta al corregir.]",
+    # Grading: what replaces a student's own text (grader.checks.student_text), which may carry hidden tests.
+    "own_exception": "una excepción de una clase propia",
+    "some_error": "un error",
+    "own_class": "definido en tu código",
+    "message_withheld": "(al corregir no se muestra el mensaje; ejecuta esta prueba en tu cuaderno para leerlo)",
+    "where_hidden_only": "En una prueba oculta:",
+}
+
+# A failing hidden check, after grading: one fixed sentence per failure kind, never the check's own
+# message (it would name the hidden case) nor anything the student's code wrote (grader.scoring).
+HIDDEN = {
+    "type": "tu código devolvió un objeto de un tipo distinto del pedido.",
+    "shape": "el resultado no tiene la forma que corresponde a la entrada.",
+    "dtype": "el dtype del resultado no sigue la política de dtype del cuaderno.",
+    "values": "los valores no coinciden con la referencia dentro de la tolerancia.",
+    "nonfinite": "el resultado tiene valores NaN o infinitos donde la referencia es finita.",
+    "gradient_torch": "el gradiente no coincide con el que calcula autograd de PyTorch.",
+    "gradient_numeric": "el gradiente no coincide con las diferencias finitas.",
+    "unstable": "con entradas grandes tu código emite advertencias o da valores no finitos o incorrectos.",
+    "exception": "tu código lanzó una excepción con una entrada distinta de las de las pruebas visibles.",
+    "not_implemented": "el ejercicio sigue sin resolver (lanza NotImplementedError).",
+    "mutated": "tu código modificó un arreglo que recibió o que devolvió.",
+    "warning": "tu código emitió una advertencia numérica.",
+    "missing_call": "tu código no llamó a la función que pide el ejercicio.",
+    "forbidden_call": "tu código llamó a una función que el ejercicio no permite.",
+    "statistics": "la muestra no tiene la distribución pedida.",
+    "incomplete": "la prueba no llegó a completarse.",
 }
 
 # The one-line verdicts of the feedback's score table (grader.grading.preprocessors.FeedbackOutline).

@@ -5,7 +5,9 @@ When a notebook is graded, the kernel that runs student code only *observes*
 here; the clean process that never ran student code reads it back and judges.
 Nothing executable crosses: arrays are ``.npy`` files loaded with
 ``allow_pickle=False``, everything else is JSON of a few tagged types, and any
-other object arrives as an inert stand-in that only keeps its type's name.
+other object arrives as an inert stand-in that keeps its type's name only if
+Python, NumPy or PyTorch defines that type (a student's class name could carry
+hidden test data into feedback).
 Reading is bounded (sizes, counts, depth) and never follows symbolic links,
 because the folder was written by untrusted code: every file is opened relative
 to a descriptor of its folder, itself opened without following links from a
@@ -23,6 +25,9 @@ import stat
 from pathlib import Path
 
 import numpy as np
+
+from . import student_text
+from .messages import TEXT
 
 OBSERVE_ENV = "GRADER_OBSERVE_DIR"      # set only in grading kernels: checks observe instead of judging
 META = "meta.json"
@@ -248,20 +253,29 @@ class _Reader:
             return _as_subclass(value, *_type_name(kind))
         if tag == "other":
             return _stand_in(*_type_name(item))
-        raise UnreadableObservation(f"unknown tag {tag!r}")
+        raise UnreadableObservation("unknown tag")
 
 
 def _type_name(item: dict) -> tuple[str, str]:
-    """(module, qualname) a kernel recorded: bounded text, usable as a class's name."""
-    return tuple(str(item.get(key, default))[:200].replace("\0", "") or default
-                 for key, default in (("module", ""), ("qualname", "object")))
+    """(module, qualname) a kernel recorded: a name Python, NumPy or PyTorch defines, else «your own class».
+
+    The name is the student's to choose, so it may carry anything (hidden cases
+    included): only names the course knows ever reach a message.
+    """
+    module, qualname = (str(item.get(key, default))[:200].replace("\0", "") or default
+                        for key, default in (("module", ""), ("qualname", "object")))
+    if not student_text.known_type(module, qualname):
+        return "", TEXT["own_class"]
+    return module, qualname
 
 
 _STAND_INS: dict = {}
 
 
 def _stand_in(module: str, qualname: str):
-    """An inert object whose type carries the original type's name (for messages only)."""
+    """An inert object whose type carries the original type's name, if a known one (for messages only)."""
+    if not student_text.known_type(module, qualname):
+        module, qualname = "", TEXT["own_class"]
     key = (module, qualname)
     if key not in _STAND_INS:
         _STAND_INS[key] = type(qualname.rsplit(".", 1)[-1] or "object", (), {

@@ -24,6 +24,7 @@ from .compare import assert_close
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .messages import TEXT
+from .student_text import type_label
 from .tasks import Expected, get_task
 
 
@@ -87,7 +88,7 @@ def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where,
         # A shape: compared exactly, and it must be a tuple of ints.
         ok = isinstance(obtained, tuple) and all(isinstance(v, (int, np.integer)) for v in obtained)
         if not ok:
-            fail("type", where, TEXT["type_tuple"].format(what=what, got=type(obtained).__name__))
+            fail("type", where, TEXT["type_tuple"].format(what=what, got=type_label(type(obtained))))
         if tuple(int(v) for v in obtained) != expected:
             fail(kind, where, TEXT["wrong_shape_value"].format(
                 what=what, got="oculto" if hidden else tuple(obtained),
@@ -95,7 +96,7 @@ def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where,
         return
     if np.ndim(expected) == 0 and not isinstance(obtained, np.ndarray):
         if isinstance(obtained, bool) or not isinstance(obtained, (numbers.Real, np.floating)):
-            fail("type", where, TEXT["type_scalar"].format(what=what, got=type(obtained).__name__))
+            fail("type", where, TEXT["type_scalar"].format(what=what, got=type_label(type(obtained))))
         obtained = np.asarray(obtained, dtype=np.float64)
     assert_close(obtained, expected, what=what, reference=label, input_dtype=input_dtype,
                  hidden=hidden, where=where, kind=kind)
@@ -139,7 +140,7 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
     if len(outputs) > 1:
         if not isinstance(obs.result, (tuple, list)) or len(obs.result) != len(outputs):
             fail("type", where, TEXT["type_tuple_n"].format(
-                what=name, n=len(outputs), names=", ".join(outputs), got=type(obs.result).__name__))
+                what=name, n=len(outputs), names=", ".join(outputs), got=type_label(type(obs.result))))
         pairs = list(zip(outputs, obs.result, expected))
     else:
         pairs = [(outputs[0], obs.result, expected)]

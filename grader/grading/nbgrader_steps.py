@@ -3,7 +3,8 @@
 Before: create the student and the submission (with its timestamp), give
 notebooks not handed in a zero, and sanitize each notebook — clear outputs,
 deduplicate ids, reset the kernelspec, restore every locked and test cell from
-the gradebook (re-inserting deleted ones), check metadata. After: limit output,
+the gradebook (re-inserting deleted ones), check metadata. After: drop active (HTML, script)
+outputs of cells other than test cells, limit output,
 ``SaveAutoGrades``, late penalties, and write ``autograded/``. Reading the
 course's ``nbgrader_config.py`` keeps plain nbgrader commands and this path in
 agreement (``add_missing_cells``, ``ignore``, the folders).
@@ -23,6 +24,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 from sqlalchemy.exc import SAWarning
 
 from .course import Course
+from .preprocessors import DropActiveOutputs
 
 # nbgrader 0.9.6's update_or_create_submission trips SQLAlchemy 2's autoflush warning; harmless noise.
 warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
@@ -108,8 +110,9 @@ class Bookkeeper:
                            OverwriteKernelspec(config=self.config),
                            OverwriteCells(config=self.config, add_missing_cells=False),
                            RestoreMissingCells(config=self.config), CheckCellMetadata(config=self.config)]
-        self.finishers = [LimitOutput(config=self.config), SaveAutoGrades(config=self.config),
-                          AssignLatePenalties(config=self.config), CheckCellMetadata(config=self.config)]
+        self.finishers = [DropActiveOutputs(config=self.config), LimitOutput(config=self.config),
+                          SaveAutoGrades(config=self.config), AssignLatePenalties(config=self.config),
+                          CheckCellMetadata(config=self.config)]
 
     def notebooks(self, assignment: str) -> list[str]:
         with Gradebook(self.db_url) as gb:

@@ -2,6 +2,7 @@
 
 ``StudentFeedback`` — student feedback with no hidden tests and no tracebacks.
 ``FeedbackOutline`` — feedback that shows only what was graded, with a score table on top.
+``DropActiveOutputs`` — ``autograded/`` keeps no HTML or script a student's cell displayed (grading path).
 
 nbgrader's feedback shows the full source of every test cell (hidden tests
 included) and the full traceback of a failing check, whose lines quote the
@@ -33,8 +34,9 @@ class StudentFeedback(ClearHiddenTests):
     """Strip hidden tests and tracebacks from autograded notebooks before rendering feedback."""
 
     def preprocess_cell(self, cell, resources, cell_index):
-        self._remove_hidden_test_region(cell)
-        if cell.get("cell_type") == "code" and not is_test_cell(cell):
+        if is_test_cell(cell):   # hidden tests live only there; a student's cell may quote the markers
+            self._remove_hidden_test_region(cell)
+        elif cell.get("cell_type") == "code":
             # Only test cells' verdicts are feedback; other outputs were printed by student code,
             # which at grading time could have read hidden test cells run before it.
             cell.outputs = []
@@ -44,6 +46,29 @@ class StudentFeedback(ClearHiddenTests):
                 if output.get("ename") not in ("CheckFailed", "AssertionError"):
                     message = f"{output.get('ename')}: {message}"
                 output["traceback"] = [message]
+        return cell, resources
+
+
+class DropActiveOutputs(NbGraderPreprocessor):
+    """Outputs of cells other than test cells keep only plain text and PNG/JPEG/GIF images.
+
+    Student code printed them: HTML, SVG, JavaScript, markdown, LaTeX or widget
+    outputs would render as active content when the instructor opens autograded/
+    in formgrader. Test cells hold only the clean scorer's verdicts.
+    """
+
+    kept = ("text/plain", "image/png", "image/jpeg", "image/gif")
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.get("cell_type") == "code" and not is_test_cell(cell):
+            outputs = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") in ("display_data", "execute_result"):
+                    output["data"] = {k: v for k, v in output.get("data", {}).items() if k in self.kept}
+                    if not output["data"]:
+                        continue
+                outputs.append(output)
+            cell.outputs = outputs
         return cell, resources
 
 
@@ -60,11 +85,14 @@ class FeedbackOutline(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         cells, rows, headings, title = [], [], {}, ""
+        locked = _locked_markdown(resources)
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if not (meta.get("grade") or meta.get("solution") or meta.get("task")):
-                if cell.cell_type == "markdown":
-                    _remember_headings(cell.source, headings)
+                if cell.cell_type == "markdown" and meta.get("locked"):
+                    # Headings only from the course's own locked cells: a student's added cell could hold HTML.
+                    source = cell.source if locked is None else locked.get(meta.get("grade_id"))
+                    _remember_headings(source or "", headings)
                 continue
             if headings:
                 cells.append(new_markdown_cell("\n".join(headings[level] for level in sorted(headings))))
@@ -85,6 +113,24 @@ def _notices(meta) -> list[str]:
     """The Spanish notices whose keys scoring set (``scoring.score_notebook``); anything else is ignored."""
     keys = meta.get("notices") if isinstance(meta, dict) else None
     return [NOTICE[key] for key in keys if isinstance(key, str) and key in NOTICE] if isinstance(keys, list) else []
+
+
+def _locked_markdown(resources) -> dict | None:
+    """grade_id → source of the notebook's locked markdown cells, as the gradebook keeps them.
+
+    None when rendering without a gradebook (then the cells' own locked flag, which grading
+    restored, is trusted).
+    """
+    info = resources.get("nbgrader", {})
+    if not info.get("db_url"):
+        return None
+    from nbgrader.api import Gradebook, MissingEntry
+    try:
+        with Gradebook(info["db_url"]) as gb:
+            source = gb.find_notebook(info["notebook"], info["assignment"])
+            return {c.name: c.source for c in source.source_cells if c.locked and c.cell_type == "markdown"}
+    except MissingEntry:
+        return {}
 
 
 # What nbgrader writes (in English, hard-coded in SaveAutoGrades) on an answer cell left as released.

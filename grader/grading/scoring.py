@@ -12,15 +12,14 @@ would have seen at home.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 
-from ..checks import declarations, observations
+from ..checks import declarations, observations, student_text
 from ..checks.errors import CheckFailed
+from ..checks.messages import HIDDEN, TEXT
 from .runs import CellRun, NotebookRun, is_test_cell
-from ..checks.messages import TEXT
 
 STOPPED = ("died", "timeout", "flood")
 
@@ -46,18 +45,13 @@ def _stop_reason(nb, run: NotebookRun, limits) -> str:
     return TEXT["reason_not_reached"]
 
 
-def _safe_name(text: str) -> str:
-    """An exception's type name as the kernel reported it, reduced to identifier characters."""
-    return re.sub(r"[^\w.]", "", text)[:60] or "un error"
-
-
 def _earlier_failure(nb, run: NotebookRun, index: int, limits) -> str:
     """Why names a test cell needs may be missing: the first earlier cell that failed."""
     for earlier in sorted(i for i in run.cells if i < index):
         cell_run = run.cells[earlier]
         if cell_run.status in ("error", "timeout") and not is_test_cell(nb.cells[earlier]):
             error = (TEXT["timed_out"].format(seconds=limits.cell_seconds) if cell_run.status == "timeout"
-                     else _safe_name(cell_run.detail))
+                     else student_text.exception_name(cell_run.detail, TEXT["some_error"]))
             hint = TEXT["torch_hint"] if error in ("ImportError", "ModuleNotFoundError") else ""
             return " ".join([TEXT["earlier_error"].format(cell=_cell_label(nb, earlier), error=error), hint]).strip()
     return ""
@@ -96,8 +90,8 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
     """Judge each declared check with the observation folder of the same rank (``root`` holds them)."""
     incomplete = disk_full or TEXT["incomplete"]   # the disk explains a missing observation better
     if cell_run.status == "error" and len(folders) < len(declared):
-        # Only the exception's type: its message was written by student code.
-        error = _safe_name(cell_run.detail)
+        # Only the exception's type, if Python's own: its message and a class's name are student text.
+        error = student_text.exception_name(cell_run.detail, TEXT["some_error"])
         notes.append(f"{grade_id}: the test cell raised {error} in the kernel")
         return _failure("incomplete", TEXT["not_run"].format(reason=TEXT["reason_cell_error"].format(error=error)),
                         earlier, disk_full)
@@ -109,14 +103,18 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
         try:
             with observations.directory(root, folder) as fd:
                 _, observed = observations.load(fd, declared_check.runner.types)
+            observed = [student_text.redact(o) for o in observed]
             lines.append(declared_check.runner.verify(declared_check.check, declared_check.target, observed))
         except CheckFailed as exc:
+            if getattr(declared_check.check, "hidden", True):
+                # The check's own message names the hidden case: only its kind and fixed text.
+                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.kind])
             return _failure(exc.kind, *exc.details)
         except observations.UnreadableObservation as exc:
             notes.append(f"{grade_id}: unreadable observations ({exc})")
             return _failure("incomplete", incomplete)
         except Exception as exc:  # noqa: BLE001 - malformed observations must not stop grading
-            notes.append(f"{grade_id}: observations could not be judged ({type(exc).__name__}: {exc})"[:300])
+            notes.append(f"{grade_id}: observations could not be judged ({type(exc).__name__})")
             return _failure("incomplete", incomplete)
     return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
 

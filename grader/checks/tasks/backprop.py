@@ -14,6 +14,7 @@ from ..compare import check_array
 from ..errors import fail
 from ..gradients import numerical_gradient, relative_error
 from ..messages import TEXT
+from ..student_text import type_label
 
 NUMERIC_TOLERANCE = 1e-6
 
@@ -144,7 +145,7 @@ def _judge_numeric(loss, outputs, wrt):
         values = list(result)[-len(outputs):] if isinstance(result, (tuple, list)) else [result]
         if len(values) != len(outputs):
             fail("type", where, TEXT["type_tuple_n"].format(what=name, n=len(outputs), names=", ".join(outputs),
-                                                            got=type(result).__name__))
+                                                            got=type_label(type(result))))
         for output, value, index in zip(outputs, values, wrt):
             expected = _numeric_gradient(loss, args, index)
             got = check_array(value, what=f"{name} ({output})", shape=expected.shape, input_dtype="float64",

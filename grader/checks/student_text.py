@@ -1,0 +1,85 @@
+"""What of a student's own text may reach feedback after grading: names from fixed lists, never messages.
+
+While a notebook is graded, student code runs after the hidden test cells and is
+called by them: it can read their source (``In``, the call stack) and put it into
+anything it hands back — an exception's message or type name, a warning, the name
+of the class of an object it returns. So the scorer passes every text of an
+observation through here before judging it: exception and warning names survive
+only if they are Python's or NumPy's own, NumPy's own warning messages only in
+their fixed form, and anything else becomes fixed course text. (At home the
+student's kernel judges in place and quotes their messages: there is nothing
+hidden to read there.)
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import re
+
+import numpy as np
+
+from .messages import TEXT
+
+# The steps of a layer check that may raise (layer_checks.observe); anything else was forged.
+STEPS = ("instance", "forward", "backward", "numeric")
+_NUMPY_NAMES = {name: getattr(np.exceptions, name) for name in dir(np.exceptions)}
+_NUMPY_NAMES["LinAlgError"] = np.linalg.LinAlgError
+# NumPy's floating-point warnings, in the functions an exercise of this course may call.
+_NUMPY_WARNING = re.compile(r"(overflow|underflow|divide by zero|invalid value) encountered in "
+                            r"(scalar )?(exp|expm1|exp2|log|log1p|log2|log10|power|multiply|divide|"
+                            r"true_divide|add|subtract|negative|square|sqrt|reciprocal|tanh|sinh|cosh|"
+                            r"arctanh|cast|matmul|dot|einsum|reduce|sum|mean|var|std)")
+
+
+def _known(name: str, base: type) -> bool:
+    cls = getattr(builtins, name, None) or _NUMPY_NAMES.get(name)
+    return isinstance(cls, type) and issubclass(cls, base)
+
+
+def known_type(module: str, qualname: str) -> bool:
+    """Whether ``module.qualname`` names a type of Python, NumPy or PyTorch (not a student's class)."""
+    if module == "builtins":
+        return isinstance(getattr(builtins, qualname, None), type)
+    if module.split(".")[0] == "numpy":
+        return isinstance(getattr(np, qualname, None), type)
+    return module.split(".")[0] == "torch" and qualname in ("Tensor", "Parameter", "nn.Parameter")
+
+
+def type_label(cls: type) -> str:
+    """How a message names the type of a returned object: Python's, NumPy's or PyTorch's by name, a
+    student's own class as «definido en tu código» — the same at home and when graded (its name is the
+    student's to choose, and could carry anything read while grading)."""
+    module, qualname = getattr(cls, "__module__", "") or "", getattr(cls, "__qualname__", "") or ""
+    if not known_type(module, qualname):
+        return TEXT["own_class"]
+    return qualname if module == "builtins" else f"{module}.{qualname}"
+
+
+def exception_name(name, unknown: str | None = None) -> str:
+    """The exception type's name if Python or NumPy defines it, else fixed text."""
+    name = str(name)
+    return name if _known(name, BaseException) else (unknown or TEXT["own_exception"])
+
+
+def warning_text(text) -> str:
+    """``Category: message`` of a recorded warning, reduced to what Python and NumPy would write."""
+    category, _, message = str(text).partition(": ")
+    category = category if _known(category, Warning) else "Warning"
+    return f"{category}: {message}" if _NUMPY_WARNING.fullmatch(message) else category
+
+
+def redact(observation):
+    """The observation with its exception and warnings reduced to fixed names (a dataclass copy)."""
+    changes = {}
+    if getattr(observation, "error", None):
+        *steps, name, message = observation.error       # a forged shape raises: the check is incomplete
+        steps = [step if step in STEPS else "forward" for step in steps]
+        name = exception_name(name)
+        detail = TEXT["message_withheld"] if str(message).strip() else ""
+        if name in ("ImportError", "ModuleNotFoundError"):   # most likely torch, hidden in the sandbox
+            detail = f"{detail} {TEXT['torch_hint']}".strip()
+        changes["error"] = (*steps, name, detail)
+    if getattr(observation, "warnings", None):
+        changes["warnings"] = [warning_text(w) for w in observation.warnings]
+    return dataclasses.replace(observation, **changes) if changes else observation
