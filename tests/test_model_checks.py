@@ -6,6 +6,8 @@ Fast (no kernel): each check observes and judges in this process, as in a studen
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -173,3 +175,29 @@ def test_initialization_is_judged_statistically():
     raises("la distribución no es la pedida", grader.check_model_init, variant(__init__=global_rng), "linear",
            sizes=sizes)
     raises("valores incorrectos", grader.check_model_init, variant(__init__=random_bias), "linear", sizes=sizes)
+
+
+def test_observing_needs_no_pytorch(tmp_path):
+    """Grading kernels have no PyTorch: observing (model checks, 06's tasks) must do without it."""
+    import subprocess
+    import sys
+    script = tmp_path / "observe.py"
+    script.write_text(
+        "import sys\nsys.modules['torch'] = None\n"
+        "from tests.test_model_checks import Linear\n"
+        "from grader.checks import model_checks\n"
+        "for kind in model_checks.KINDS:\n"
+        "    check = model_checks.ModelCheck(kind, 'linear', (model_checks.ModelCase((3, 2, 2), 'float64', 0),))\n"
+        "    [obs] = model_checks.observe_all(check, Linear)\n"
+        "    assert obs.error is None, (kind, obs.error)\n"
+        "from grader.checks import task_checks\n"
+        "for task, size in [('unbroadcast_add', (2, 1)), ('unbroadcast_mul', (1, 2)),\n"
+        "                   ('cross_entropy_grad', (4, 3, 1.0)), ('cross_entropy_large', (4, 3, 800.0, 900.0))]:\n"
+        "    check = task_checks.TaskCheck(task, (size,), ('float64',), 0, (), False)\n"
+        "    [obs] = task_checks.observe_all(check, lambda *args: None)\n"
+        "    assert obs.error is None, (task, obs.error)\n"
+        "print('observed')\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.stdout.strip() == "observed", done.stderr[-2000:]

@@ -1,6 +1,6 @@
 """Checks of an object with parameters: a ``Linear`` layer (06, part 1), a model (part 2).
 
-The object is built as ``cls(*arguments, rng)`` and has ``forward(x)``,
+The object is built by the model reference (``Linear(in, out, rng)``) and has ``forward(x)``,
 ``backward(grad_output)`` (returns dL/dx and *accumulates* the parameters'
 gradients, as PyTorch does), ``zero_grad()``, and ``parameters()`` /
 ``gradients()``: lists of its live arrays, in the same order.
@@ -46,12 +46,14 @@ class ModelCase:
     scale: float = 1.0
 
     def data(self, reference):
-        """(parameter values, x, upstream, x2, upstream2): derived from the seed, the same everywhere."""
+        """(parameter values, x, upstream, x2, upstream2): derived from the seed, the same everywhere.
+
+        Runs in grading kernels too, where PyTorch is hidden: NumPy only."""
         rng = np.random.default_rng(self.seed)
         values = reference.values(self.size, rng)
         shape = reference.input_shape(self.size)
         x, x2 = (rng.normal(size=shape) * self.scale for _ in range(2))
-        out = reference.forward(values, x).shape
+        out = reference.output_shape(self.size)
         g, g2 = rng.standard_normal(out), rng.standard_normal(out)
         return values, *(a.astype(self.dtype) for a in (x, g, x2, g2))
 
@@ -91,8 +93,8 @@ def observe(check: ModelCheck, model, case: ModelCase) -> Observation:
     obs = Observation()
     ref = models.get(check.reference)
     values, x, g, x2, g2 = case.data(ref)
-    arguments = ref.arguments(case.size)
-    instance = _call(obs, "instance", lambda: model(*arguments, np.random.default_rng(case.seed)))
+    build = lambda: ref.build(model, case.size, np.random.default_rng(case.seed))  # noqa: E731
+    instance = _call(obs, "instance", build)
     if obs.error:
         return obs
     params = _listed(obs, "parameters", instance.parameters)
@@ -101,7 +103,7 @@ def observe(check: ModelCheck, model, case: ModelCase) -> Observation:
     obs.arrays["initial"] = _copies(params)
     if check.kind == "init":
         # The same seed must give the same values: the numbers come from the rng given.
-        again = _call(obs, "instance", lambda: model(*arguments, np.random.default_rng(case.seed)))
+        again = _call(obs, "instance", build)
         if obs.error is None:
             second = _listed(obs, "parameters", again.parameters)
             if second is not None:
@@ -115,10 +117,10 @@ def observe(check: ModelCheck, model, case: ModelCase) -> Observation:
     obs.arrays["imposed"] = _copies(current)
     given, given_g = x.copy(), g.copy()
     if check.kind == "accumulation":
-        for name, (a, b) in (("first", (x, g)), ("second", (x2, g2))):
-            _call(obs, "forward", instance.forward, a)
+        for inputs, upstream in ((x, g), (x2, g2)):
+            _call(obs, "forward", instance.forward, inputs)
             if obs.error is None:
-                _call(obs, "backward", instance.backward, b)
+                _call(obs, "backward", instance.backward, upstream)
             if obs.error:
                 return obs
         grads = _listed(obs, "gradients", instance.gradients)
@@ -338,7 +340,7 @@ def _declare(kind, model, reference, *, sizes, dtypes, seed, scale, hidden):
 
 
 def check_model_init(model, reference: str, *, sizes, seed=0, hidden=False) -> None:
-    """``model(*arguments, rng)``'s own parameters have the distribution the notebook asks for."""
+    """The parameters the student's constructor draws from ``rng`` have the distribution asked for."""
     _declare("init", model, reference, sizes=sizes, dtypes=("float64",), seed=seed, scale=1.0, hidden=hidden)
 
 

@@ -1,6 +1,6 @@
 """PyTorch references for objects with parameters (a ``Linear`` layer; a model in part 2 of 06).
 
-A model reference knows, for a case size, how to call the student's constructor, which
+A model reference knows, for a case size, how to build the student's object, which
 parameter values the judge imposes (in the student's layout, e.g. ``w`` of shape
 (in, out)), and what PyTorch computes with those values: the output, and by autograd
 dL/dx and the gradient of every parameter for L = sum(output * upstream). It also
@@ -24,9 +24,10 @@ from .references import single_threaded_torch
 class ModelReference:
     label: str                   # what a student reads, e.g. "torch.nn.Linear"
     names: tuple                 # parameter names, in the order of parameters(): ("w", "b")
-    arguments: Callable          # size -> constructor arguments before rng, e.g. (in, out)
+    build: Callable              # (student's class or factory, size, rng) -> the student's object
     values: Callable             # (size, rng) -> the judge's parameter values (float64, our layout)
     input_shape: Callable        # size -> shape of x
+    output_shape: Callable       # size -> shape of the output (known without PyTorch: kernels have none)
     forward: Callable            # (values, x) -> output, float64
     backward: Callable           # (values, x, upstream) -> (dx, [gradient of each parameter])
     judge_init: Callable         # (initial values, size, *, name, where, hidden) -> None or CheckFailed
@@ -80,8 +81,9 @@ def _linear_init(initial, size, *, name, where, hidden):
 
 MODELS: dict[str, ModelReference] = {
     "linear": ModelReference(
-        label="torch.nn.Linear", names=("w", "b"), arguments=lambda size: (size[1], size[2]),
-        values=_linear_values, input_shape=lambda size: (size[0], size[1]), forward=_linear_forward,
+        label="torch.nn.Linear", names=("w", "b"), build=lambda cls, size, rng: cls(size[1], size[2], rng),
+        values=_linear_values, input_shape=lambda size: (size[0], size[1]),
+        output_shape=lambda size: (size[0], size[2]), forward=_linear_forward,
         backward=_linear_backward, judge_init=_linear_init,
         describe=lambda size: f"Linear({size[1]}, {size[2]}) y x de forma {(size[0], size[1])}"),
 }
