@@ -64,7 +64,8 @@ def get_task(name: str) -> Task:
 
 
 def _load_all() -> None:
-    from . import backprop, broadcasting, einsum, initialization, network  # noqa: F401  (registration happens on import)
+    # Registration happens on import.
+    from . import backprop, broadcasting, einsum, initialization, network  # noqa: F401
 
 
 def torch64(a):
