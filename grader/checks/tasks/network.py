@@ -35,7 +35,7 @@ def _unbroadcast_task(op: str):
 
     def reference(grad, shape, a, b, g):
         at, bt = torch64(a), torch64(b).requires_grad_(True)
-        (at + bt if op == "add" else at * bt).backward(torch64(g))
+        ((at + bt if op == "add" else at * bt) * torch64(g)).sum().backward()   # no sympy import (models.py)
         return bt.grad.numpy()
 
     return make_args, reference
