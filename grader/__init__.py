@@ -17,6 +17,8 @@ from .checks.errors import CheckFailed
 from .checks.gradients import numerical_gradient, relative_error
 from .checks.layer_checks import (check_backward, check_forward, check_function, check_numerical_gradient,
                                   check_stability)
+from .checks.model_checks import (check_model_accumulation, check_model_backward, check_model_forward,
+                                  check_model_init, check_model_numerical_gradient)
 from .checks.plotting import plot_function_and_derivative, plot_reference
 from .checks.task_checks import check_task
 
@@ -24,4 +26,6 @@ __all__ = [
     "CheckFailed", "assert_close", "check_array", "numerical_gradient", "relative_error",
     "check_function", "check_task", "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
     "plot_function_and_derivative", "plot_reference", "references",
+    "check_model_init", "check_model_forward", "check_model_backward", "check_model_accumulation",
+    "check_model_numerical_gradient",
 ]

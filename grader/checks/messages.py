@@ -152,8 +152,47 @@ FEEDBACK = {
 }
 
 # Notices at the top of the feedback page about the whole notebook: scoring.score_notebook puts their keys
-# in the graded notebook's metadata, grader.preprocessors.FeedbackOutline shows them.
+# in the graded notebook's metadata, grader.grading.preprocessors.FeedbackOutline shows them.
 NOTICE = {
     "disk_full": "Durante la corrección, tu código llenó el espacio en disco disponible para cada cuaderno: "
                  "desde ese momento no pudo escribir más archivos.",
 }
+
+
+# Layers and models with parameters (grader.checks.model_checks), cross-entropy and unbroadcasting (06).
+TEXT.update({
+    "where_hidden_model": "En una prueba oculta ({dtype}):",
+    "type_list_n": "{what} debe devolver una lista con {n} arreglos ({names}).",
+    "parameters_layout": "{what} debe devolver una lista con los parámetros {expected}; devolvió: {got}.",
+    "parameters_live": (
+        "{what} no devolvió los arreglos de la capa, sino copias: al escribir en ellos, la capa no cambió. "
+        "Devuelve los propios arreglos (por ejemplo, [self.w, self.b]) para que el optimizador pueda "
+        "actualizarlos."
+    ),
+    "bias_not_zero": "{what}: el sesgo debe empezar con ceros.",
+    "parameter_gradient_hint": (
+        "Comprueba las traspuestas (el gradiente de un parámetro tiene su misma forma) y que el gradiente "
+        "del sesgo se suma sobre el lote."
+    ),
+    "accumulate_sum": (
+        "Después de dos llamadas a backward, los gradientes de {what} deben ser la suma de los dos "
+        "gradientes: se acumulan con +=, como en PyTorch, no se sobrescriben."
+    ),
+    "zero_grad_zeros": "Después de zero_grad(), los gradientes de {what} deben ser arreglos de ceros.",
+    "zero_grad_then_one": (
+        "Después de zero_grad() y una sola llamada a backward, los gradientes de {what} deben ser los "
+        "de esa llamada."
+    ),
+    "numeric_sample": (
+        "{what} con {param} perturbado en ±h no coincide con {reference} con esos mismos valores: las "
+        "diferencias finitas solo valen con un forward correcto que use los arreglos de {parameters}."
+    ),
+    "gradient_numeric_param": (
+        "{what} no es coherente con tu forward: el gradiente respecto a {param} por diferencias finitas "
+        "centrales difiere con un error relativo {error:.3g} (tolerancia {tol:g})."
+    ),
+    "unstable_task": (
+        "{what} emitió una advertencia con logits grandes ({warning}). Resta el máximo de cada fila antes "
+        "de calcular exp, y calcula el logaritmo sin pasar por las probabilidades."
+    ),
+})

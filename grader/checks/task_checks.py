@@ -65,7 +65,7 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
             contextlib.redirect_stderr(io.StringIO()), _tracking(task.requires + task.forbids, obs.called):
         warnings.simplefilter("always")
         try:
-            obs.result = func(*given, **init)
+            obs.result = func(*given[:task.arity], **init)
         except Exception as exc:  # the student's exception becomes a verdict
             obs.error = (type(exc).__name__, str(exc)[:300])
     obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
@@ -75,7 +75,7 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
         with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             try:
-                second = func(*again, **init)
+                second = func(*again[:task.arity], **init)
                 obs.repeatable = bool(isinstance(second, np.ndarray) and isinstance(obs.result, np.ndarray)
                                       and np.array_equal(second, obs.result))
             except Exception:  # noqa: BLE001
@@ -130,6 +130,8 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
     if missing:
         fail("missing_call", where, TEXT["missing_call"].format(what=name, functions=", ".join(missing)))
     note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+    if task.stability and obs.warnings:
+        fail("unstable", where, TEXT["unstable_task"].format(what=name, warning=obs.warnings[0]))
     if task.judge is not None:
         try:
             task.judge(obs.result, args, where=where, hidden=hidden, name=name, init=init)
@@ -150,7 +152,7 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
             _compare_one(obtained, exp, what=what, label=task.label, input_dtype=input_dtype,
                          hidden=hidden, where=where, kind=task.kind)
         except CheckFailed as exc:
-            fail(exc.kind, *exc.details, note)
+            fail("unstable" if task.stability and exc.kind == "nonfinite" else exc.kind, *exc.details, note)
 
 
 @dataclass(frozen=True)

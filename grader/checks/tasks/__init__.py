@@ -30,6 +30,8 @@ class Task:
     judge: Callable | None = None               # custom judgement (statistical checks)
     kind: str = "values"                        # failure kind for a value mismatch
     describe: Callable | None = None            # args -> short Spanish description of a visible case
+    stability: bool = False                     # a warning, or a non-finite value, is instability
+    arity: int | None = None                    # the student gets the first `arity` arguments (the rest: reference)
 
     def expected(self, args: tuple, init: dict):
         as64 = tuple(np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
@@ -62,7 +64,8 @@ def get_task(name: str) -> Task:
 
 
 def _load_all() -> None:
-    from . import backprop, broadcasting, einsum, initialization  # noqa: F401  (registration happens on import)
+    # Registration happens on import.
+    from . import backprop, broadcasting, einsum, initialization, network  # noqa: F401
 
 
 def torch64(a):

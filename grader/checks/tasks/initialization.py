@@ -75,36 +75,43 @@ def target(kind: str, shape: tuple, **kw) -> tuple[str, float]:
     return "normal", std
 
 
+def judge_sample(w: np.ndarray, *, family: str, value: float, name: str, where: str, hidden: bool) -> None:
+    """Judge a random sample against ("uniform", bound) or ("normal", std): bound, mean, std, kurtosis.
+
+    Also used for the initialization of a layer's weights (``grader.checks.models``)."""
+    n = w.size
+    if family == "uniform":
+        bound, std = value, value / math.sqrt(3.0)
+        biggest = float(np.max(np.abs(w)))
+        if biggest > bound * (1 + 1e-12):
+            fail("statistics", where, TEXT["statistics_bound"].format(what=name, bound=bound, got=biggest))
+        std_error = std * math.sqrt(0.8 / n) / 2   # sd of the sample std of a uniform
+    else:
+        std = value
+        std_error = std / math.sqrt(2 * n)          # sd of the sample std of a normal
+    # Kurtosis tells the families apart (uniform 1.8, normal 3): the same std from the wrong
+    # distribution is still wrong. sqrt(24/n) is the normal's standard error, the larger of the two.
+    centered = w - w.mean()
+    kurtosis = float(np.mean(centered ** 4) / max(np.mean(centered ** 2) ** 2, 1e-300))
+    for moment, got, expected, tol in [("media", float(w.mean()), 0.0, Z_SCORE * std / math.sqrt(n)),
+                                       ("desviación típica", float(w.std()), std, Z_SCORE * std_error),
+                                       ("curtosis", kurtosis, 1.8 if family == "uniform" else 3.0,
+                                        Z_SCORE * math.sqrt(24.0 / n))]:
+        if abs(got - expected) > tol:
+            text = (TEXT["statistics_hidden"].format(what=name, moment=moment, z=Z_SCORE) if hidden else
+                    TEXT["statistics_moment"].format(what=name, moment=moment, got=got, expected=expected,
+                                                     tol=tol, z=Z_SCORE, n=n))
+            if moment == "curtosis":
+                text += " " + TEXT["statistics_family"].format(family=TEXT["family_" + family])
+            fail("statistics", where, text)
+
+
 def _judge_initializer(kind):
     def judge(result, args, *, where, hidden, name, init):
         shape = args[0]
         w = check_array(result, what=name, shape=shape, input_dtype="float64", where=where, hidden=hidden)
         family, value = target(kind, shape, **init)
-        n = w.size
-        if family == "uniform":
-            bound, std = value, value / math.sqrt(3.0)
-            biggest = float(np.max(np.abs(w)))
-            if biggest > bound * (1 + 1e-12):
-                fail("statistics", where, TEXT["statistics_bound"].format(what=name, bound=bound, got=biggest))
-            std_error = std * math.sqrt(0.8 / n) / 2   # sd of the sample std of a uniform
-        else:
-            std = value
-            std_error = std / math.sqrt(2 * n)          # sd of the sample std of a normal
-        # Kurtosis tells the families apart (uniform 1.8, normal 3): the same std from the wrong
-        # distribution is still wrong. sqrt(24/n) is the normal's standard error, the larger of the two.
-        centered = w - w.mean()
-        kurtosis = float(np.mean(centered ** 4) / max(np.mean(centered ** 2) ** 2, 1e-300))
-        for moment, got, expected, tol in [("media", float(w.mean()), 0.0, Z_SCORE * std / math.sqrt(n)),
-                                           ("desviación típica", float(w.std()), std, Z_SCORE * std_error),
-                                           ("curtosis", kurtosis, 1.8 if family == "uniform" else 3.0,
-                                            Z_SCORE * math.sqrt(24.0 / n))]:
-            if abs(got - expected) > tol:
-                text = (TEXT["statistics_hidden"].format(what=name, moment=moment, z=Z_SCORE) if hidden else
-                        TEXT["statistics_moment"].format(what=name, moment=moment, got=got, expected=expected,
-                                                         tol=tol, z=Z_SCORE, n=n))
-                if moment == "curtosis":
-                    text += " " + TEXT["statistics_family"].format(family=TEXT["family_" + family])
-                fail("statistics", where, text)
+        judge_sample(w, family=family, value=value, name=name, where=where, hidden=hidden)
     return judge
 
 

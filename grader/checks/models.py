@@ -1,0 +1,98 @@
+"""PyTorch references for objects with parameters (a ``Linear`` layer; a model in part 2 of 06).
+
+A model reference knows, for a case size, how to build the student's object, which
+parameter values the judge imposes (in the student's layout, e.g. ``w`` of shape
+(in, out)), and what PyTorch computes with those values: the output, and by autograd
+dL/dx and the gradient of every parameter for L = sum(output * upstream). It also
+knows how to judge the student's *own* initial values, statistically.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import fail
+from .messages import TEXT
+from .references import single_threaded_torch
+
+
+@dataclass(frozen=True)
+class ModelReference:
+    label: str                   # what a student reads, e.g. "torch.nn.Linear"
+    names: tuple                 # parameter names, in the order of parameters(): ("w", "b")
+    build: Callable              # (student's class or factory, size, rng) -> the student's object
+    values: Callable             # (size, rng) -> the judge's parameter values (float64, our layout)
+    input_shape: Callable        # size -> shape of x
+    output_shape: Callable       # size -> shape of the output (known without PyTorch: kernels have none)
+    forward: Callable            # (values, x) -> output, float64
+    backward: Callable           # (values, x, upstream) -> (dx, [gradient of each parameter])
+    judge_init: Callable         # (initial values, size, *, name, where, hidden) -> None or CheckFailed
+    describe: Callable           # size -> what a visible case says about itself (Spanish)
+
+
+def _t(a):
+    return single_threaded_torch().as_tensor(np.asarray(a, dtype=np.float64))
+
+
+# --- Linear: x @ w + b with w of shape (in, out); torch.nn.Linear keeps weight = w.T --------------
+
+def _linear_module(values):
+    torch = single_threaded_torch()
+    w, b = values
+    layer = torch.nn.Linear(w.shape[0], w.shape[1], dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(_t(w).T)
+        layer.bias.copy_(_t(b))
+    return layer
+
+
+def _linear_values(size, rng):
+    _, d_in, d_out = size
+    return [rng.normal(size=(d_in, d_out)) / math.sqrt(d_in), rng.normal(size=d_out)]
+
+
+def _linear_forward(values, x):
+    torch = single_threaded_torch()
+    with torch.no_grad():
+        return _linear_module(values)(_t(x)).numpy()
+
+
+def _linear_backward(values, x, upstream):
+    layer = _linear_module(values)
+    xt = _t(x).requires_grad_(True)
+    # sum(y * g) rather than y.backward(g): the same product, without the import of sympy that
+    # torch makes on the first backward given an explicit gradient (~1 s, measured).
+    (layer(xt) * _t(upstream)).sum().backward()
+    return xt.grad.numpy(), [layer.weight.grad.numpy().T.copy(), layer.bias.grad.numpy()]
+
+
+def _linear_init(initial, size, *, name, where, hidden):
+    """Kaiming normal for ReLU, fan_in: w ~ N(0, 2 / in_features); b = 0."""
+    from .tasks.initialization import judge_sample
+    _, d_in, _ = size
+    w, b = initial
+    judge_sample(w, family="normal", value=math.sqrt(2.0 / d_in), name=f"{name} (w)", where=where,
+                 hidden=hidden)
+    if np.any(b != 0):
+        fail("values", where, TEXT["bias_not_zero"].format(what=f"{name} (b)"))
+
+
+MODELS: dict[str, ModelReference] = {
+    "linear": ModelReference(
+        label="torch.nn.Linear", names=("w", "b"), build=lambda cls, size, rng: cls(size[1], size[2], rng),
+        values=_linear_values, input_shape=lambda size: (size[0], size[1]),
+        output_shape=lambda size: (size[0], size[2]), forward=_linear_forward,
+        backward=_linear_backward, judge_init=_linear_init,
+        describe=lambda size: f"Linear({size[1]}, {size[2]}) y x de forma {(size[0], size[1])}"),
+}
+
+
+def get(name: str) -> ModelReference:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"unknown model reference {name!r}; known: {sorted(MODELS)}") from None
