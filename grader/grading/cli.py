@@ -25,10 +25,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--course", default=".", help="course root (folder with nbgrader_config.py)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in [("release", "source/ -> release/ (student versions)"),
-                       ("solutions", "source/ -> solutions/ (executed reference solutions)")]:
-        p = sub.add_parser(name, help=text)
-        p.add_argument("assignment", nargs="?", help="default: every assignment")
+    p = sub.add_parser("release", help="source/ -> release/ (student versions); checked against the gradebook first")
+    p.add_argument("assignment", nargs="?", help="default: every assignment")
+    p.add_argument("--confirm", action="store_true",
+                   help="accept changed cells of an assignment that already has submissions")
+    p = sub.add_parser("solutions", help="source/ -> solutions/ (executed); fails unless each scores full marks")
+    p.add_argument("assignment", nargs="?", help="default: every assignment")
     p = sub.add_parser("grade", help="grade every submission: sandboxed, in parallel, scored cleanly")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
     p.add_argument("--workers", type=int, default=None, help="kernels at a time (default: one per core)")
@@ -42,7 +44,8 @@ def main(argv=None) -> int:
     sub.add_parser("scores", help="print the score table from the gradebook")
     p = sub.add_parser("summary", help="reports/summary.md and .png: pass rate per test cell, reported submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
-    sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table")
+    p = sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table (in demo/curso/)")
+    p.add_argument("--reset", action="store_true", help="remove what the demo added (demo/curso/, old demo students)")
     p = sub.add_parser("import-zip", help="an LMS zip of submissions (Moodle, Canvas) -> submitted/")
     p.add_argument("assignment")
     p.add_argument("zipfile", type=Path)
@@ -55,7 +58,7 @@ def main(argv=None) -> int:
     course = _course(args.course)
     try:
         if args.command == "release":
-            pipeline.release(course, args.assignment)
+            pipeline.release(course, args.assignment, confirm=args.confirm)
         elif args.command == "solutions":
             pipeline.solutions(course, args.assignment)
         elif args.command == "grade":
@@ -74,7 +77,7 @@ def main(argv=None) -> int:
             for path in summary.write(course, args.assignment):
                 print(path)
         elif args.command == "demo":
-            demo.run(course)
+            demo.reset(course) if args.reset else demo.run(course)
         elif args.command == "import-zip":
             report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
             print(zip_import.format_report(report))

@@ -41,10 +41,14 @@ def load_report(course: Path, assignment: str) -> GradeReport:
     return GradeReport(**json.loads(path.read_text(encoding="utf-8")))
 
 
-def release(course: Path, only: str | None = None) -> None:
-    """source/ -> release/ (student stubs) and the gradebook's copy of every locked cell."""
-    for assignment in ([only] if only else assignments(course)):
-        nbgrader(course, "generate_assignment", assignment, "--force")
+def release(course: Path, only: str | None = None, confirm: bool = False, say=print) -> None:
+    """source/ -> release/ (student stubs) and the gradebook's copy of every locked cell.
+
+    Checked first, for every assignment, against the gradebook (``grader/grading/release.py``):
+    raises ``ReleaseRefused`` before touching anything.
+    """
+    from . import release as releasing
+    releasing.release(course, [only] if only else assignments(course), confirm=confirm, say=say)
 
 
 def solutions(course: Path, only: str | None = None) -> None:
