@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..authoring import catalog_report
-from . import demo, pipeline, progress, summary, zip_import
+from . import demo, gradebook_export, pipeline, progress, scores_table, summary, zip_import
 from .nbgrader_cli import NbgraderError
 from .course import Course
 from .pipeline import assignments
@@ -37,11 +37,23 @@ def main(argv=None) -> int:
     p.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:8786) to run the jobs on")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run kernels without the sandbox (only for trusted notebooks, e.g. your own)")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="grade only this student (repeat for several); the others keep their grades")
     p = sub.add_parser("feedback", help="feedback HTML for graded submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
-    p = sub.add_parser("export", help="grades CSV from the gradebook")
-    p.add_argument("--to", type=Path, help="CSV file (default: exports/grades.csv in the course)")
-    sub.add_parser("scores", help="print the score table from the gradebook")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    p = sub.add_parser("export", help="grades CSV (nbgrader's), Canvas and Moodle import files, per-notebook table")
+    p.add_argument("--to", type=Path, help="nbgrader's CSV (default: exports/grades.csv); the others go beside it")
+    p.add_argument("--roster", type=Path, help="CSV with an id column and any of: name, canvas_id, sis_user_id, "
+                   "sis_login_id, section, username, email, idnumber")
+    p.add_argument("--moodle-key", choices=gradebook_export.MOODLE_KEYS, default="username",
+                   help="the user field Moodle matches on at import")
+    p.add_argument("--sep", default=",", choices=[",", ";", "tab"], help="field separator")
+    p.add_argument("--decimal-comma", action="store_true", help="write 7,5 instead of 7.5")
+    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM (spreadsheets that assume a code page)")
+    p.add_argument("--spanish", action="store_true", help="a Spanish-locale spreadsheet: ; , and BOM")
+    p = sub.add_parser("scores", help="print the score table from the gradebook (pages of <= 100 columns)")
+    p.add_argument("--notebooks", action="store_true", help="one column per notebook instead of per assignment")
     p = sub.add_parser("summary", help="reports/summary.md and .png: pass rate per test cell, reported submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
     p = sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table (in demo/curso/)")
@@ -64,15 +76,22 @@ def main(argv=None) -> int:
         elif args.command == "grade":
             return progress.grade_all(course, [args.assignment] if args.assignment else assignments(course),
                                       workers=args.workers, scheduler=args.scheduler,
-                                      allow_unsandboxed=args.no_sandbox)
+                                      allow_unsandboxed=args.no_sandbox, students=args.student)
         elif args.command == "feedback":
             for assignment in [args.assignment] if args.assignment else assignments(course):
-                pipeline.feedback(course, assignment)
+                written = pipeline.feedback(course, assignment, students=args.student)
+                print(f"{assignment}: {len(written)} feedback page(s)")
+                for path in written:
+                    print(f"    {path.relative_to(course)}")
         elif args.command == "export":
             to = course / args.to if args.to else Course.at(course).exports / demo.GRADES_CSV
             print(pipeline.export(course, to))
+            style = (gradebook_export.CsvStyle.spanish() if args.spanish else
+                     gradebook_export.CsvStyle("\t" if args.sep == "tab" else args.sep, args.decimal_comma, args.bom))
+            for path in gradebook_export.export_all(course, to.parent, style, args.roster, args.moodle_key):
+                print(path)
         elif args.command == "scores":
-            print(demo.format_table(pipeline.score_table(course), {}))
+            print(scores_table.render(course, per_notebook=args.notebooks))
         elif args.command == "summary":
             for path in summary.write(course, args.assignment):
                 print(path)

@@ -51,10 +51,29 @@ def release(course: Path, only: str | None = None, confirm: bool = False, say=pr
     releasing.release(course, [only] if only else assignments(course), confirm=confirm, say=say)
 
 
-def solutions(course: Path, only: str | None = None) -> None:
-    """source/ -> solutions/ (executed, with answers and hidden tests)."""
+class ReferenceCheckFailed(ValueError):
+    """A reference solution lost points, or an unanswered notebook scored some (``reference_check``)."""
+
+
+def solutions(course: Path, only: str | None = None, release_check: bool = True) -> None:
+    """source/ -> solutions/ (executed, with answers and hidden tests), then judged.
+
+    Raises ``ReferenceCheckFailed`` naming each notebook and cell unless every
+    reference solution gets full marks and (``release_check``: one more kernel
+    per notebook) every unanswered notebook zero.
+    """
+    from . import reference_check
+    problems = []
     for assignment in ([only] if only else assignments(course)):
         nbgrader(course, "generate_solution", assignment, "--force")
+        names = sorted(p.stem for p in Course.at(course).source(assignment).glob("*.ipynb"))
+        for name in names:
+            problems += reference_check.check_solution(Course.at(course), assignment, name)
+            if release_check:
+                problems += reference_check.check_release(Course.at(course), assignment, name)
+    if problems:
+        raise ReferenceCheckFailed(f"{len(problems)} test cell(s) misjudge the reference or the release:\n"
+                                   + "\n".join(f"  {p}" for p in problems))
 
 
 def assignments(course: Path) -> list[str]:
@@ -89,7 +108,13 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     report = GradeReport(assignment)
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
     jobs = []
-    students = [s for s in submitted_students(course, assignment) if students is None or s in students]
+    handed = submitted_students(course, assignment)
+    if students is not None:
+        unknown = sorted(set(students) - set(handed))
+        if unknown:
+            raise ValueError(f"no submission of {assignment} from {', '.join(unknown)} in "
+                             f"{Course.at(course).submitted()}")
+    students = [s for s in handed if students is None or s in students]
     for student in students:
         try:
             handed_in = book.open_submission(assignment, student)
@@ -140,9 +165,30 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     return report
 
 
-def feedback(course: Path, assignment: str) -> None:
-    """feedback/<student>/<assignment>/<notebook>.html for every graded submission."""
-    nbgrader(course, "generate_feedback", assignment, "--force", check=False)
+def feedback(course: Path, assignment: str, students: list[str] | None = None) -> list[Path]:
+    """feedback/<student>/<assignment>/<notebook>.html for every graded submission (or ``students``'):
+    returns the pages written."""
+    layout = Course.at(course)
+    started = time.time()
+    if students is None:
+        nbgrader(course, "generate_feedback", assignment, "--force", check=False)
+    else:
+        for student in students:
+            if not layout.autograded(student, assignment).is_dir():
+                raise ValueError(f"{student} has no graded submission of {assignment} (grade it first)")
+            # nbgrader takes one glob; an exact id is escaped so that it matches only itself
+            nbgrader(course, "generate_feedback", assignment, f"--student={_glob_escape(student)}", "--force",
+                     check=False)
+    root = layout.feedback()
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.glob(f"*/{assignment}/*.html")
+                  if p.stat().st_mtime >= started - 1 and (students is None or p.parts[-3] in students))
+
+
+def _glob_escape(text: str) -> str:
+    import glob
+    return glob.escape(text)
 
 
 def export(course: Path, to: Path) -> Path:
@@ -181,5 +227,5 @@ def score_table(course: Path) -> list[dict]:
 
 
 
-__all__ = ["GradeReport", "load_report", "NbgraderError", "release", "solutions", "grade", "feedback", "export",
+__all__ = ["GradeReport", "load_report", "NbgraderError", "ReferenceCheckFailed", "release", "solutions", "grade", "feedback", "export",
            "cell_scores", "score_table", "submitted_students"]
