@@ -119,4 +119,5 @@ FEEDBACK = {
     "stderr": "La celda escribió en la salida de errores (stderr), y eso anula la prueba.",
     "no_points": "Sin puntos.",
     "no_response": "Sin respuesta: la celda está igual que en el enunciado.",
+    "override": "Puntos asignados por el profesor: {score} de {points}. La corrección automática dio {auto}: {verdict}",
 }

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..authoring import catalog_report
-from . import demo, gradebook_export, pipeline, progress, scores_table, summary, zip_import
+from ..authoring import catalog_report, notebook_check
+from . import demo, gradebook_export, late, pipeline, progress, scores_table, summary, zip_import
 from .nbgrader_cli import NbgraderError
 from .course import Course
 from .pipeline import assignments
@@ -66,6 +66,13 @@ def main(argv=None) -> int:
     p = sub.add_parser("catalog", help="grade the catalogs of mistakes and alternatives; table per exercise")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebook names (e.g. sigmoide or 05-activaciones/sigmoide); default: every catalog")
+    p = sub.add_parser("extension", help="more time for one student (nbgrader's per-submission extension)")
+    p.add_argument("assignment")
+    p.add_argument("student")
+    p.add_argument("--hours", type=float, required=True, help="hours after the due date (0 removes it)")
+    p = sub.add_parser("check", help="one notebook, for its author: release, solution, reference full marks, "
+                       "release zero, its catalog, its spelling")
+    p.add_argument("notebook", metavar="NOTEBOOK", help="e.g. sigmoide or 05-activaciones/sigmoide")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -100,9 +107,15 @@ def main(argv=None) -> int:
         elif args.command == "import-zip":
             report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
             print(zip_import.format_report(report))
+            for line in late.late_flag_disagreements(course, args.assignment, report.placed):
+                print(f"late flag: {line}")
             return 1 if report.skipped else 0
         elif args.command == "catalog":
             return catalog_report.run(course, args.notebooks)
+        elif args.command == "extension":
+            print(late.set_extension(course, args.assignment, args.student, args.hours))
+        elif args.command == "check":
+            return notebook_check.run(course, args.notebook)
     except (NbgraderError, OSError, ValueError, SandboxUnavailable) as exc:
         # ValueError: also an unknown notebook name or a malformed catalog
         print(f"error: {exc}", file=sys.stderr)

@@ -109,6 +109,7 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
     jobs = []
     handed = submitted_students(course, assignment)
+    only = students
     if students is not None:
         unknown = sorted(set(students) - set(handed))
         if unknown:
@@ -127,11 +128,16 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         if extra:
             report.notes.setdefault(student, []).append(f"files not graded (not notebooks of {assignment}): "
                                                         + ", ".join(extra)[:300])
+        missing = sorted(set(book.notebooks(assignment)) - set(handed_in))
+        if missing:
+            report.notes.setdefault(student, []).append(f"notebooks not handed in (0 points): {', '.join(missing)}")
         for notebook in handed_in:
             tick = time.monotonic()
             try:
                 jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
                                 limits, sandboxed))
+                for note in book.last_notes:
+                    report.notes.setdefault(student, []).append(f"{notebook}: {note}")
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
                 report.failed[student] = f"not graded ({notebook}): {type(exc).__name__}: {exc}"[:400]
                 book.zero_notebook(assignment, student, notebook)
@@ -160,9 +166,42 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
 
     run_jobs(jobs, workers=workers, scheduler=scheduler, on_result=record)
     report.graded = [s for s in students if s not in report.failed]
+    for student, note in _gradebook_notes(course, assignment, students):
+        report.notes.setdefault(student, []).append(note)
     report.seconds = {**{k: round(v, 3) for k, v in stages.items()}, "wall": round(time.monotonic() - started, 3)}
+    if only is not None:   # a regrade of some students keeps what the last grading said about the others
+        _merge_previous(report, load_report(course, assignment), set(students))
     report.save(course)
     return report
+
+
+def _merge_previous(report: GradeReport, previous: GradeReport, regraded: set) -> None:
+    report.graded = sorted(set(report.graded) | (set(previous.graded) - regraded))
+    for mine, theirs in ((report.failed, previous.failed), (report.notes, previous.notes)):
+        for student, value in theirs.items():
+            if student not in regraded:
+                mine.setdefault(student, value)
+
+
+def _gradebook_notes(course: Path, assignment: str, students: list[str]):
+    """(student, note) for late penalties and for points the instructor set by hand (kept on regrade)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    layout = Course.at(course)
+    with Gradebook(layout.db_url) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            penalty = float(submission.late_submission_penalty or 0)
+            if submission.total_seconds_late:
+                yield student, (f"late by {submission.total_seconds_late / 3600:.1f} h (due "
+                                f"{layout.local(submission.duedate)}): penalty {penalty:g} points")
+            for notebook in submission.notebooks:
+                manual = [g.name for g in notebook.grades
+                          if g.manual_score is not None and g.manual_score != g.auto_score]
+                if manual:
+                    yield student, f"{notebook.name}: points set by the instructor kept: {', '.join(manual)}"
 
 
 def feedback(course: Path, assignment: str, students: list[str] | None = None) -> list[Path]:

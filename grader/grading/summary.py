@@ -32,6 +32,7 @@ class CellStats:
     passed: int = 0
     graded: int = 0
     failures: Counter = field(default_factory=Counter)   # failure kind -> students
+    overridden: int = 0    # students whose points the instructor set by hand (counted apart from passed)
 
     @property
     def rate(self) -> float:
@@ -61,7 +62,9 @@ def collect(course: Path, assignment: str | None = None) -> list[CellStats]:
                         entry = stats.setdefault(key, CellStats(a.name, notebook.name, grade.name,
                                                                 float(grade.max_score)))
                         entry.graded += 1
-                        score = grade.score
+                        score = grade.auto_score   # the checks' verdict; an override is counted apart
+                        if grade.manual_score is not None and grade.manual_score != grade.auto_score:
+                            entry.overridden += 1
                         if score is not None and score >= grade.max_score:
                             entry.passed += 1
                         elif grade.name in cells:
@@ -98,20 +101,29 @@ def reported(course: Path, assignment: str | None = None) -> dict:
             for student, why in sorted(pipeline.load_report(course, a).failed.items())}
 
 
-def markdown(stats: list[CellStats], failed: dict) -> str:
+def instructor_notes(course: Path, assignment: str | None = None) -> dict:
+    """{(assignment, student): [notes]} the last ``grade`` saved: restored test cells, late penalties,
+    overrides kept, notebooks not handed in, crashes."""
+    names = [assignment] if assignment else pipeline.assignments(course)
+    return {(a, student): notes for a in names
+            for student, notes in sorted(pipeline.load_report(course, a).notes.items())}
+
+
+def markdown(stats: list[CellStats], failed: dict, notes: dict | None = None) -> str:
     lines = ["# Grading summary", "",
              "Made by `python -m grader summary` from `gradebook.db` and `autograded/`. *Passed* means full",
-             "points on the test cell; *graded* counts the students whose notebook nbgrader autograded.",
+             "points from the checks on the test cell; *graded* counts the students whose notebook nbgrader",
+             "autograded; *overridden* counts the students whose points the instructor set by hand (not in *passed*).",
              "The checks that fail most are where the teaching needs work.", ""]
     if not stats:
         lines += ["No graded submission yet.", ""]
     for a in sorted({s.assignment for s in stats}):
-        lines += [f"## {a}", "", "| notebook | test cell | points | passed / graded | pass rate | most frequent failures (students) |",
-                  "|---|---|---:|---:|---:|---|"]
+        lines += [f"## {a}", "", "| notebook | test cell | points | passed / graded | pass rate | overridden | most frequent failures (students) |",
+                  "|---|---|---:|---:|---:|---:|---|"]
         for s in (s for s in stats if s.assignment == a):
             failure = "; ".join(f"{kind} ({n})" for kind, n in s.failures.most_common(3)).replace("|", "\\|")
             lines.append(f"| {s.notebook} | `{s.cell}` | {s.points:g} | {s.passed} / {s.graded} | "
-                         f"{100 * s.rate:.0f} % | {failure} |")
+                         f"{100 * s.rate:.0f} % | {s.overridden} | {failure} |")
         lines.append("")
     worst = sorted((s for s in stats if s.passed < s.graded), key=lambda s: (s.rate, -s.graded))[:5]
     if worst:
@@ -120,6 +132,9 @@ def markdown(stats: list[CellStats], failed: dict) -> str:
         lines.append("")
     lines += ["## Reported submissions (not graded)", ""]
     lines += [f"- {student} / {a}: {why}" for (a, student), why in sorted(failed.items())] or ["None."]
+    if notes:
+        lines += ["", "## Instructor notes (from the last grading)", ""]
+        lines += [f"- {student} / {a}: {note}" for (a, student), items in sorted(notes.items()) for note in items]
     return "\n".join(lines) + "\n"
 
 
@@ -167,5 +182,6 @@ def write(course: Path, assignment: str | None = None) -> tuple[Path, Path]:
     stats = collect(course, assignment)
     md = Course.at(course).reports / SUMMARY_MD
     md.parent.mkdir(parents=True, exist_ok=True)
-    md.write_text(markdown(stats, reported(course, assignment)), encoding="utf-8")
+    md.write_text(markdown(stats, reported(course, assignment), instructor_notes(course, assignment)),
+                  encoding="utf-8")
     return md, plot(stats, md.parent / SUMMARY_PNG)
