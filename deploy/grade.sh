@@ -19,7 +19,15 @@ assignment=$1; shift
 if [ "${COLLECT:-0}" = 1 ]; then
     "$PYTHON" -m nbgrader collect "$assignment" --update
 fi
+# feedback for the same students as the grading (--student ID pairs), every other option is grade's
+students=""
+previous=""
+for arg in "$@"; do
+    [ "$previous" = "--student" ] && students="$students --student $arg"
+    previous=$arg
+done
 status=0
 "$PYTHON" -m grader grade "$assignment" "$@" || status=$?
-"$PYTHON" -m grader feedback "$assignment" "$@" || status=$?
+# shellcheck disable=SC2086  # ids are hub user names (no spaces)
+"$PYTHON" -m grader feedback "$assignment" $students || status=$?
 exit "$status"
