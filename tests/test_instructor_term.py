@@ -78,13 +78,14 @@ def test_instructor_notes_in_the_report_and_summary(term):
     report = json.loads((Course.at(term).reports / f"{A}.json").read_text(encoding="utf-8"))
     eva = " ".join(report["notes"]["eva"])
     assert "test cells edited by the student, restored from the gradebook: test_broadcasting" in eva
-    assert "notebooks not handed in (0 points): broadcasting" in " ".join(report["notes"]["felipe"])
+    assert report["missing"]["felipe"] == ["broadcasting"]
     assert "late by 3.0 h" in " ".join(report["notes"]["carla"]) and "penalty 9 points" in " ".join(
         report["notes"]["carla"])
     assert "ana" not in report["notes"] and "dario" not in report["notes"]   # on time / within extension
     assert total(term, "eva") == 0
     md, _ = summary.write(term, A)
     assert "- eva / 01-broadcasting: broadcasting: test cells edited by the student" in md.read_text()
+    assert "- felipe / 01-broadcasting: notebooks not handed in (0 points): broadcasting" in md.read_text()
 
 
 def test_override_regrade_feedback_export(term, capsys):

@@ -24,6 +24,7 @@ class GradeReport:
     notes: dict = field(default_factory=dict)    # student -> what looked wrong while grading (tampering, crashes)
     seconds: dict = field(default_factory=dict)  # stage -> seconds summed over notebooks, and "wall"
     workers: dict = field(default_factory=dict)  # host:pid of the processes that ran jobs -> count
+    missing: dict = field(default_factory=dict)  # student -> notebooks of the assignment not handed in (0 points)
 
     def save(self, course: Path) -> Path:
         """reports/<assignment>.json: instructor-only, never shown to students."""
@@ -130,7 +131,7 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
                                                         + ", ".join(extra)[:300])
         missing = sorted(set(book.notebooks(assignment)) - set(handed_in))
         if missing:
-            report.notes.setdefault(student, []).append(f"notebooks not handed in (0 points): {', '.join(missing)}")
+            report.missing[student] = missing
         for notebook in handed_in:
             tick = time.monotonic()
             try:
@@ -177,7 +178,8 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
 
 def _merge_previous(report: GradeReport, previous: GradeReport, regraded: set) -> None:
     report.graded = sorted(set(report.graded) | (set(previous.graded) - regraded))
-    for mine, theirs in ((report.failed, previous.failed), (report.notes, previous.notes)):
+    for mine, theirs in ((report.failed, previous.failed), (report.notes, previous.notes),
+                         (report.missing, previous.missing)):
         for student, value in theirs.items():
             if student not in regraded:
                 mine.setdefault(student, value)

@@ -105,8 +105,14 @@ def instructor_notes(course: Path, assignment: str | None = None) -> dict:
     """{(assignment, student): [notes]} the last ``grade`` saved: restored test cells, late penalties,
     overrides kept, notebooks not handed in, crashes."""
     names = [assignment] if assignment else pipeline.assignments(course)
-    return {(a, student): notes for a in names
-            for student, notes in sorted(pipeline.load_report(course, a).notes.items())}
+    out = {}
+    for a in names:
+        report = pipeline.load_report(course, a)
+        for student in sorted(set(report.notes) | set(report.missing)):
+            out[(a, student)] = list(report.notes.get(student, []))
+            if student in report.missing:
+                out[(a, student)].append(f"notebooks not handed in (0 points): {', '.join(report.missing[student])}")
+    return out
 
 
 def markdown(stats: list[CellStats], failed: dict, notes: dict | None = None) -> str:
