@@ -63,7 +63,7 @@ def test_check_one_notebook(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 1, out
     assert (root / "release" / A / f"{NB}.ipynb").is_file() and (root / "solutions" / A / f"{NB}.ipynb").is_file()
-    assert "the reference" not in out and "the release" not in out   # both sound
+    assert "the reference scores" not in out and "the release scores" not in out   # both sound
     assert "| 01-broadcasting | `broadcasting` | `broadcasting_mse` | 1/2 ✗ |" in out
     assert "catalog: mistake «a correct answer wrongly promised as a mistake»" in out
     assert "difusiom" in out and "2 problem(s)" in out
