@@ -94,3 +94,16 @@ c.Validator.width = 300
 # extracted without trusting them (grader/grading/archives.py): an entry leaving the folder, a zip bomb, a
 # corrupt or too deeply nested zip is skipped and reported, and the rest of the class imported.
 c.ZipCollectApp.extractor_plugin = "grader.grading.archives.SafeExtractor"
+
+# Late work (nbgrader's own policy, applied by `python -m grader grade` and plain autograde alike):
+# a submission is late when its timestamp (submitted/<student>/<assignment>/timestamp.txt, written by
+# `nbgrader collect` or `import-zip`) is after the assignment's due date plus the student's extension.
+# "none": late work keeps its points (the instructor's table marks it «tarde»); "zero": it scores 0.
+# Set the due date with `nbgrader db assignment add NAME --duedate="2026-11-01 23:59:00 Europe/Madrid"`
+# and an extension with `python -m grader extension NAME STUDENT --hours N` (nbgrader's per-submission
+# `extension`). `scores`, the exports and the feedback show the same number: the score minus the penalty.
+c.LateSubmissionPlugin.penalty_method = "none"
+# The time zone in which the course's commands show dates (due dates, submission times, extensions);
+# nbgrader's gradebook stores UTC, and a due date given without a zone is read as UTC. (nbgrader's own
+# Exchange.timezone stays UTC: its timestamps name the zone by abbreviation, which reads back as UTC.)
+c.CourseTime.timezone = "Europe/Madrid"

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .authoring import catalog_report, course_table, demo
-from .grading import bundle, pipeline, progress, summary, zip_import
+from .authoring import catalog_report, course_table, demo, notebook_check
+from .grading import bundle, gradebook_export, late, pipeline, progress, scores_table, summary, zip_import
 from .grading.course import Course
 from .grading.escape import printable
 from .grading.nbgrader_cli import NbgraderError
@@ -30,24 +30,39 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--course", default=".", help="course root (folder with nbgrader_config.py)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in [("release", "source/ -> release/ (student versions)"),
-                       ("solutions", "source/ -> solutions/ (executed reference solutions)")]:
-        p = sub.add_parser(name, help=text)
-        p.add_argument("assignment", nargs="?", help="default: every assignment")
+    p = sub.add_parser("release", help="source/ -> release/ (student versions); checked against the gradebook first")
+    p.add_argument("assignment", nargs="?", help="default: every assignment")
+    p.add_argument("--confirm", action="store_true",
+                   help="accept changed cells of an assignment that already has submissions")
+    p = sub.add_parser("solutions", help="source/ -> solutions/ (executed); fails unless each scores full marks")
+    p.add_argument("assignment", nargs="?", help="default: every assignment")
     p = sub.add_parser("grade", help="grade every submission: sandboxed, in parallel, scored cleanly")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
     p.add_argument("--workers", type=int, default=None, help="kernels at a time (default: one per core)")
     p.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:8786) to run the jobs on")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run kernels without the sandbox (only for trusted notebooks, e.g. your own)")
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="grade only this student (repeat for several); the others keep their grades")
     p = sub.add_parser("feedback", help="feedback HTML for graded submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
-    p = sub.add_parser("export", help="grades CSV from the gradebook")
-    p.add_argument("--to", type=Path, help="CSV file (default: exports/grades.csv in the course)")
-    sub.add_parser("scores", help="print the score table from the gradebook")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    p = sub.add_parser("export", help="grades CSV (nbgrader's), Canvas and Moodle import files, per-notebook table")
+    p.add_argument("--to", type=Path, help="nbgrader's CSV (default: exports/grades.csv); the others go beside it")
+    p.add_argument("--roster", type=Path, help="CSV with an id column and any of: name, canvas_id, sis_user_id, "
+                   "sis_login_id, section, username, email, idnumber")
+    p.add_argument("--moodle-key", choices=gradebook_export.MOODLE_KEYS, default="username",
+                   help="the user field Moodle matches on at import")
+    p.add_argument("--sep", default=",", choices=[",", ";", "tab"], help="field separator")
+    p.add_argument("--decimal-comma", action="store_true", help="write 7,5 instead of 7.5")
+    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM (spreadsheets that assume a code page)")
+    p.add_argument("--spanish", action="store_true", help="a Spanish-locale spreadsheet: ; , and BOM")
+    p = sub.add_parser("scores", help="print the score table from the gradebook (pages of <= 100 columns)")
+    p.add_argument("--notebooks", action="store_true", help="one column per notebook instead of per assignment")
     p = sub.add_parser("summary", help="reports/summary.md and .png: pass rate per test cell, reported submissions")
     p.add_argument("assignment", nargs="?", help="default: every assignment")
-    sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table")
+    p = sub.add_parser("demo", help="release, grade the demo class, feedback, grades CSV, table (in demo/curso/)")
+    p.add_argument("--reset", action="store_true", help="remove what the demo added (demo/curso/, old demo students)")
     p = sub.add_parser("import-zip", help="an LMS zip of submissions (Moodle, Canvas) -> submitted/")
     p.add_argument("assignment")
     p.add_argument("zipfile", type=Path)
@@ -61,38 +76,58 @@ def main(argv=None) -> int:
                                               "pinned requirements, the Spanish guide (folder and zip)")
     p.add_argument("--out", type=Path, default=Path("student-bundle"),
                    help="output folder, relative to the course root (default: student-bundle)")
+    p = sub.add_parser("extension", help="more time for one student (nbgrader's per-submission extension)")
+    p.add_argument("assignment")
+    p.add_argument("student")
+    p.add_argument("--hours", type=float, required=True, help="hours after the due date (0 removes it)")
+    p = sub.add_parser("check", help="one notebook, for its author: release, solution, reference full marks, "
+                       "release zero, its catalog, its spelling")
+    p.add_argument("notebook", metavar="NOTEBOOK", help="e.g. sigmoide or 05-activaciones/sigmoide")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
         if args.command == "release":
-            pipeline.release(course, args.assignment)
+            pipeline.release(course, args.assignment, confirm=args.confirm)
         elif args.command == "solutions":
             pipeline.solutions(course, args.assignment)
         elif args.command == "grade":
             return progress.grade_all(course, [args.assignment] if args.assignment else assignments(course),
                                       workers=args.workers, scheduler=args.scheduler,
-                                      allow_unsandboxed=args.no_sandbox)
+                                      allow_unsandboxed=args.no_sandbox, students=args.student)
         elif args.command == "feedback":
             for assignment in [args.assignment] if args.assignment else assignments(course):
-                pipeline.feedback(course, assignment)
+                written = pipeline.feedback(course, assignment, students=args.student)
+                print(f"{assignment}: {len(written)} feedback page(s)")
+                for path in written:
+                    print(f"    {path.relative_to(course)}")
         elif args.command == "export":
             to = course / args.to if args.to else Course.at(course).exports / demo.GRADES_CSV
             print(pipeline.export(course, to))
+            style = (gradebook_export.CsvStyle.spanish() if args.spanish else
+                     gradebook_export.CsvStyle("\t" if args.sep == "tab" else args.sep, args.decimal_comma, args.bom))
+            for path in gradebook_export.export_all(course, to.parent, style, args.roster, args.moodle_key):
+                print(path)
         elif args.command == "scores":
-            print(demo.format_table(pipeline.score_table(course), {}))
+            print(scores_table.render(course, per_notebook=args.notebooks))
         elif args.command == "summary":
             for path in summary.write(course, args.assignment):
                 print(path)
         elif args.command == "demo":
-            demo.run(course)
+            demo.reset(course) if args.reset else demo.run(course)
         elif args.command == "import-zip":
             report = zip_import.import_zip(course, args.assignment, args.zipfile, args.lms, args.roster)
             print(zip_import.format_report(report))
+            for line in late.late_flag_disagreements(course, args.assignment, report.placed):
+                print(f"late flag: {line}")
             return 1 if report.skipped else 0
         elif args.command == "docs":
             print(course_table.write(course))
         elif args.command == "catalog":
             return catalog_report.run(course, args.notebooks)
+        elif args.command == "extension":
+            print(late.set_extension(course, args.assignment, args.student, args.hours))
+        elif args.command == "check":
+            return notebook_check.run(course, args.notebook)
         elif args.command == "student-bundle":
             for path in bundle.build(course, course / args.out):
                 print(path)

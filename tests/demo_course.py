@@ -17,13 +17,16 @@ _RUN: dict = {}
 
 
 def run_demo(tmp_path_factory) -> tuple:
-    """(course copy, completed `python -m grader demo` process), made on the first call."""
+    """(the demo's scratch course inside a course copy, completed `python -m grader demo`), made once."""
     if "run" not in _RUN:
         course = tmp_path_factory.mktemp("demo-course")
         for name in COPIED:
             src = COURSE / name
-            (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / name)
+            if src.is_dir():   # not a scratch course a local demo run left in demo/curso/
+                shutil.copytree(src, course / name, ignore=shutil.ignore_patterns("curso"))
+            else:
+                shutil.copy2(src, course / name)
         proc = subprocess.run([sys.executable, "-m", "grader", "--course", str(course), "demo"],
                               capture_output=True, text=True, timeout=900)
-        _RUN["run"] = (course, proc)
+        _RUN["run"] = (course / "demo" / "curso", proc)   # the demo's own scratch course
     return _RUN["run"]

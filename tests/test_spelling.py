@@ -11,7 +11,13 @@ import pytest
 from grader.checks import messages
 
 from .course_data import COURSE
-from .spelling.spelling import misspelled
+from grader.authoring import spelling
+
+WORDLISTS = COURSE / spelling.WORDLISTS
+
+
+def misspelled(text: str) -> list[str]:
+    return spelling.misspelled(text, WORDLISTS)
 
 
 
@@ -20,9 +26,7 @@ def test_hunspell_is_installed():
     assert shutil.which("hunspell"), "hunspell missing: apt-get install hunspell hunspell-es"
 
 
-def markdown_of(notebook) -> str:
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+markdown_of = spelling.markdown_of
 
 
 @pytest.mark.parametrize("notebook", sorted((COURSE / "source").glob("*/*.ipynb")), ids=lambda p: p.stem)

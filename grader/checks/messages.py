@@ -149,6 +149,7 @@ FEEDBACK = {
     "stderr": "La celda escribió en la salida de errores (stderr), y eso anula la prueba.",
     "no_points": "Sin puntos.",
     "no_response": "Sin respuesta: la celda está igual que en el enunciado.",
+    "override": "Puntos asignados por el profesor: {score} de {points}. La corrección automática dio {auto}: {verdict}",
 }
 
 # Notices at the top of the feedback page about the whole notebook: scoring.score_notebook puts their keys

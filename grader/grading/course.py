@@ -102,6 +102,21 @@ class Course:
     def exports(self) -> Path:
         return self.root / "exports"
 
+    @property
+    def timezone(self):
+        """The zone the course shows dates in (``c.CourseTime.timezone``, default UTC)."""
+        from zoneinfo import ZoneInfo
+        return ZoneInfo(str(self.config.CourseTime.get("timezone", "UTC")))
+
+    def local(self, when) -> str:
+        """A gradebook datetime (naive UTC) as text in the course's zone, e.g. ``2026-11-01 13:00 CET``."""
+        from datetime import timezone
+        if when is None:
+            return ""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M %Z")
+
     def assignments(self) -> list[str]:
         """Assignment names, from the folders of the source step."""
         root = self.source()

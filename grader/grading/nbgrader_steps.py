@@ -114,6 +114,8 @@ class Bookkeeper:
                           SaveAutoGrades(config=self.config), AssignLatePenalties(config=self.config),
                           CheckCellMetadata(config=self.config)]
 
+    last_notes: list = []   # what the last ``sanitize`` restored (instructor notes)
+
     def notebooks(self, assignment: str) -> list[str]:
         with Gradebook(self.db_url) as gb:
             return [nb.name for nb in gb.find_assignment(assignment).notebooks]
@@ -166,11 +168,36 @@ class Bookkeeper:
             source = gb.find_notebook(notebook, assignment)
             known = ({c.name for c in source.grade_cells} | {c.name for c in source.solution_cells}
                      | {c.name for c in source.source_cells} | {c.name for c in source.task_cells})
+        self.last_notes = self._tampering(nb, release)
         drop = DropUnknownCells(config=self.config)
         drop.known = known
         for step in [drop, *self.sanitizers]:
             nb, resources = step.preprocess(nb, resources)
         return nbformat.writes(nb)
+
+    @staticmethod
+    def _tampering(nb, release: Path) -> list[str]:
+        """Test cells the submission changed or lacks, against what students received: notes for the
+        instructor (the cells themselves are restored from the gradebook whatever this says)."""
+        if not release.is_file():
+            return []
+        from nbgrader.utils import is_grade
+        given = {c.metadata.nbgrader["grade_id"]: c.source for c in nbformat.read(str(release), as_version=4).cells
+                 if "nbgrader" in c.metadata and is_grade(c) and not c.metadata.nbgrader.get("solution")}
+        seen, edited = set(), []
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in given and grade_id not in seen:
+                seen.add(grade_id)
+                if cell.source.strip() != given[grade_id].strip():
+                    edited.append(grade_id)
+        notes = []
+        if edited:
+            notes.append(f"test cells edited by the student, restored from the gradebook: {', '.join(sorted(edited))}")
+        missing = sorted(set(given) - seen)
+        if missing:
+            notes.append(f"test cells missing from the submission, put back: {', '.join(missing)}")
+        return notes
 
     def finish(self, assignment: str, student: str, notebook: str, graded_json: str) -> Path:
         """Record the grades (nbgrader's SaveAutoGrades) and write autograded/."""

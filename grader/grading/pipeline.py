@@ -25,6 +25,7 @@ class GradeReport:
     notes: dict = field(default_factory=dict)    # student -> what looked wrong while grading (tampering, crashes)
     seconds: dict = field(default_factory=dict)  # stage -> seconds summed over notebooks, and "wall"
     workers: dict = field(default_factory=dict)  # host:pid of the processes that ran jobs -> count
+    missing: dict = field(default_factory=dict)  # student -> notebooks of the assignment not handed in (0 points)
 
     def save(self, course: Path) -> Path:
         """reports/<assignment>.json: instructor-only, never shown to students."""
@@ -48,16 +49,39 @@ def load_report(course: Path, assignment: str) -> GradeReport:
     return GradeReport(**json.loads(path.read_text(encoding="utf-8")))
 
 
-def release(course: Path, only: str | None = None) -> None:
-    """source/ -> release/ (student stubs) and the gradebook's copy of every locked cell."""
-    for assignment in ([only] if only else assignments(course)):
-        nbgrader(course, "generate_assignment", assignment, "--force")
+def release(course: Path, only: str | None = None, confirm: bool = False, say=print) -> None:
+    """source/ -> release/ (student stubs) and the gradebook's copy of every locked cell.
+
+    Checked first, for every assignment, against the gradebook (``grader/grading/release.py``):
+    raises ``ReleaseRefused`` before touching anything.
+    """
+    from . import release as releasing
+    releasing.release(course, [only] if only else assignments(course), confirm=confirm, say=say)
 
 
-def solutions(course: Path, only: str | None = None) -> None:
-    """source/ -> solutions/ (executed, with answers and hidden tests)."""
+class ReferenceCheckFailed(ValueError):
+    """A reference solution lost points, or an unanswered notebook scored some (``reference_check``)."""
+
+
+def solutions(course: Path, only: str | None = None, release_check: bool = True) -> None:
+    """source/ -> solutions/ (executed, with answers and hidden tests), then judged.
+
+    Raises ``ReferenceCheckFailed`` naming each notebook and cell unless every
+    reference solution gets full marks and (``release_check``: one more kernel
+    per notebook) every unanswered notebook zero.
+    """
+    from . import reference_check
+    problems = []
     for assignment in ([only] if only else assignments(course)):
         nbgrader(course, "generate_solution", assignment, "--force")
+        names = sorted(p.stem for p in Course.at(course).source(assignment).glob("*.ipynb"))
+        for name in names:
+            problems += reference_check.check_solution(Course.at(course), assignment, name)
+            if release_check:
+                problems += reference_check.check_release(Course.at(course), assignment, name)
+    if problems:
+        raise ReferenceCheckFailed(f"{len(problems)} test cell(s) misjudge the reference or the release:\n"
+                                   + "\n".join(f"  {p}" for p in problems))
 
 
 def assignments(course: Path) -> list[str]:
@@ -95,7 +119,14 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     report = GradeReport(assignment)
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
     jobs = []
-    students = [s for s in submitted_students(course, assignment) if students is None or s in students]
+    handed = submitted_students(course, assignment)
+    only = students
+    if students is not None:
+        unknown = sorted(set(students) - set(handed))
+        if unknown:
+            raise ValueError(f"no submission of {assignment} from {', '.join(unknown)} in "
+                             f"{Course.at(course).submitted()}")
+    students = [s for s in handed if students is None or s in students]
     for student in students:
         try:
             handed_in = book.open_submission(assignment, student)
@@ -108,11 +139,16 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         if extra:
             report.notes.setdefault(student, []).append(excerpt(f"files not graded (not notebooks of {assignment}): "
                                                                 + ", ".join(extra)))
+        missing = sorted(set(book.notebooks(assignment)) - set(handed_in))
+        if missing:
+            report.missing[student] = missing
         for notebook in handed_in:
             tick = time.monotonic()
             try:
                 jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
                                 limits, sandboxed))
+                for note in book.last_notes:
+                    report.notes.setdefault(student, []).append(f"{notebook}: {note}")
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
                 report.failed[student] = excerpt(f"not graded ({notebook}): {type(exc).__name__}: {exc}")
                 book.zero_notebook(assignment, student, notebook)
@@ -141,14 +177,69 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
 
     run_jobs(jobs, workers=workers, scheduler=scheduler, on_result=record)
     report.graded = [s for s in students if s not in report.failed]
+    for student, note in _gradebook_notes(course, assignment, students):
+        report.notes.setdefault(student, []).append(note)
     report.seconds = {**{k: round(v, 3) for k, v in stages.items()}, "wall": round(time.monotonic() - started, 3)}
+    if only is not None:   # a regrade of some students keeps what the last grading said about the others
+        _merge_previous(report, load_report(course, assignment), set(students))
     report.save(course)
     return report
 
 
-def feedback(course: Path, assignment: str) -> None:
-    """feedback/<student>/<assignment>/<notebook>.html for every graded submission."""
-    nbgrader(course, "generate_feedback", assignment, "--force", check=False)
+def _merge_previous(report: GradeReport, previous: GradeReport, regraded: set) -> None:
+    report.graded = sorted(set(report.graded) | (set(previous.graded) - regraded))
+    for mine, theirs in ((report.failed, previous.failed), (report.notes, previous.notes),
+                         (report.missing, previous.missing)):
+        for student, value in theirs.items():
+            if student not in regraded:
+                mine.setdefault(student, value)
+
+
+def _gradebook_notes(course: Path, assignment: str, students: list[str]):
+    """(student, note) for late penalties and for points the instructor set by hand (kept on regrade)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    layout = Course.at(course)
+    with Gradebook(layout.db_url) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            penalty = float(submission.late_submission_penalty or 0)
+            if submission.total_seconds_late:
+                yield student, (f"late by {submission.total_seconds_late / 3600:.1f} h (due "
+                                f"{layout.local(submission.duedate)}): penalty {penalty:g} points")
+            for notebook in submission.notebooks:
+                manual = [g.name for g in notebook.grades
+                          if g.manual_score is not None and g.manual_score != g.auto_score]
+                if manual:
+                    yield student, f"{notebook.name}: points set by the instructor kept: {', '.join(manual)}"
+
+
+def feedback(course: Path, assignment: str, students: list[str] | None = None) -> list[Path]:
+    """feedback/<student>/<assignment>/<notebook>.html for every graded submission (or ``students``'):
+    returns the pages written."""
+    layout = Course.at(course)
+    started = time.time()
+    if students is None:
+        nbgrader(course, "generate_feedback", assignment, "--force", check=False)
+    else:
+        for student in students:
+            if not layout.autograded(student, assignment).is_dir():
+                raise ValueError(f"{student} has no graded submission of {assignment} (grade it first)")
+            # nbgrader takes one glob; an exact id is escaped so that it matches only itself
+            nbgrader(course, "generate_feedback", assignment, f"--student={_glob_escape(student)}", "--force",
+                     check=False)
+    root = layout.feedback()
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.glob(f"*/{assignment}/*.html")
+                  if p.stat().st_mtime >= started - 1 and (students is None or p.parts[-3] in students))
+
+
+def _glob_escape(text: str) -> str:
+    import glob
+    return glob.escape(text)
 
 
 def export(course: Path, to: Path) -> Path:
@@ -187,5 +278,5 @@ def score_table(course: Path) -> list[dict]:
 
 
 
-__all__ = ["GradeReport", "load_report", "NbgraderError", "release", "solutions", "grade", "feedback", "export",
+__all__ = ["GradeReport", "load_report", "NbgraderError", "ReferenceCheckFailed", "release", "solutions", "grade", "feedback", "export",
            "cell_scores", "score_table", "submitted_students"]

@@ -86,6 +86,7 @@ class FeedbackOutline(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         cells, rows, headings, title = [], [], {}, ""
         locked = _locked_markdown(resources)
+        overrides = _overrides(resources.get("nbgrader", {}))
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if not (meta.get("grade") or meta.get("solution") or meta.get("task")):
@@ -103,7 +104,7 @@ class FeedbackOutline(NbGraderPreprocessor):
                 meta["comment"] = FEEDBACK["no_response"]
             cells.append(cell)
             if meta.get("grade") or meta.get("task"):
-                rows.append(_row(cell, meta, title))
+                rows.append(_row(cell, meta, title, overrides.get(meta.get("grade_id"))))
         nb.cells = cells
         resources["feedback"] = {"rows": rows, "notices": _notices(nb.metadata.get("grader"))}
         return nb, resources
@@ -172,11 +173,36 @@ def _inline_html(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
-def _row(cell, meta: dict, title: str) -> dict:
+def _overrides(info: dict) -> dict:
+    """{grade_id: automatic score} of the cells whose points the instructor set by hand (formgrader)."""
+    if not info.get("db_url") or not info.get("student"):
+        return {}
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(info["db_url"]) as gb:
+        try:
+            notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+        except MissingEntry:
+            return {}
+        return {g.name: g.auto_score for g in notebook.grades
+                if g.manual_score is not None and g.manual_score != g.auto_score}
+
+
+def _pts(value) -> str:
+    return f"{float(value or 0):g}".replace(".", ",")
+
+
+def _row(cell, meta: dict, title: str, auto=None) -> dict:
     score, points = meta.get("score"), meta.get("points")
     passed = score is not None and points is not None and score >= points
-    return {"id": meta.get("grade_id", ""), "title": title, "score": score, "points": points,
-            "passed": passed, "verdict": FEEDBACK["passed"] if passed else verdict(cell, score)}
+    row = {"id": meta.get("grade_id", ""), "title": title, "score": score, "points": points,
+           "passed": passed, "verdict": FEEDBACK["passed"] if passed else verdict(cell, score)}
+    if auto is not None:
+        # The instructor's points count; the checks' verdict stays visible, as such.
+        auto_passed = points is not None and auto >= points
+        row.update(override=True, passed=auto_passed, verdict=FEEDBACK["override"].format(
+            score=_pts(score), points=_pts(points), auto=_pts(auto),
+            verdict=FEEDBACK["passed"] if auto_passed else verdict(cell, auto)))
+    return row
 
 
 def verdict(cell, score) -> str:

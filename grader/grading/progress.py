@@ -35,4 +35,7 @@ def grade_all(course: Path, assignments: list[str], **options) -> int:
         for student, notes in sorted(report.notes.items()):
             for note in notes:
                 print(printable(f"  note: {student}: {note}"))
+        if report.missing:
+            print(f"  {len(report.missing)} student(s) did not hand in every notebook (0 points for those; "
+                  f"listed in reports/{assignment}.json)")
     return status

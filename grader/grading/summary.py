@@ -24,6 +24,12 @@ SUMMARY_PNG = "summary.png"
 
 
 @dataclass
+class Untouched:
+    """Notebooks handed in exactly as released (every answer cell unchanged): not counted in pass rates."""
+    notebooks: Counter = field(default_factory=Counter)   # (assignment, notebook) -> students
+
+
+@dataclass
 class CellStats:
     """How the class did on one test cell."""
     assignment: str
@@ -33,14 +39,19 @@ class CellStats:
     passed: int = 0
     graded: int = 0
     failures: Counter = field(default_factory=Counter)   # failure kind -> students
+    overridden: int = 0    # students whose points the instructor set by hand (counted apart from passed)
 
     @property
     def rate(self) -> float:
         return self.passed / self.graded if self.graded else 0.0
 
 
-def collect(course: Path, assignment: str | None = None) -> list[CellStats]:
-    """One CellStats per test cell of every notebook with at least one graded submission."""
+def collect(course: Path, assignment: str | None = None, untouched: Untouched | None = None) -> list[CellStats]:
+    """One CellStats per test cell of every notebook with at least one graded submission.
+
+    A notebook handed in with every answer cell as released ("No response." from nbgrader) says nothing
+    about the checks: it is counted in ``untouched`` instead.
+    """
     from nbgrader.api import Gradebook
     layout = Course.at(course)
     if not layout.has_gradebook():
@@ -56,13 +67,22 @@ def collect(course: Path, assignment: str | None = None) -> list[CellStats]:
                     path = layout.autograded(student, a.name) / f"{notebook.name}.ipynb"
                     if not path.exists():
                         continue   # not handed in: the gradebook's 0 says nothing about the checks
+                    answers = list(notebook.comments)
+                    blank = bool(answers) and all(c.auto_comment == "No response." and not c.manual_comment
+                                                  for c in answers)
+                    if blank and untouched is not None:
+                        untouched.notebooks[(a.name, notebook.name)] += 1
                     cells = _graded_cells(path)
                     for grade in notebook.grades:
                         key = (a.name, notebook.name, grade.name)
                         entry = stats.setdefault(key, CellStats(a.name, notebook.name, grade.name,
                                                                 float(grade.max_score)))
+                        if grade.manual_score is not None and grade.manual_score != grade.auto_score:
+                            entry.overridden += 1
+                        if blank:
+                            continue   # says nothing about the checks: counted apart
                         entry.graded += 1
-                        score = grade.score
+                        score = grade.auto_score   # the checks' verdict; an override is counted apart
                         if score is not None and score >= grade.max_score:
                             entry.passed += 1
                         elif grade.name in cells:
@@ -92,6 +112,37 @@ def _cell_order(course: Path) -> dict:
     return order
 
 
+def cell_titles(course: Path) -> dict:
+    """(assignment, notebook, cell) -> the Spanish heading above the test cell (what students read)."""
+    import nbformat
+    from .preprocessors import _remember_headings
+    titles = {}
+    for path in Course.at(course).source().glob("*/*.ipynb"):
+        headings = {}
+        for c in nbformat.read(path, as_version=4).cells:
+            if c.cell_type == "markdown":
+                _remember_headings(c.source, headings)
+            grade_id = c.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id and headings:
+                titles[(path.parent.name, path.stem, grade_id)] = headings[max(headings)].lstrip("# ").replace("`", "")
+    return titles
+
+
+def totals(course: Path, assignment: str | None = None) -> dict:
+    """{assignment: [percent of the maximum per graded student]} for the distribution of grades."""
+    from .gradebook_export import collect as grades_of
+    grades = grades_of(course)
+    out = {}
+    for a in grades.assignments:
+        if assignment and a != assignment:
+            continue
+        values = [100 * v / grades.max_scores[a] for (st, name), v in grades.scores.items()
+                  if name == a and v is not None and grades.max_scores[a]]
+        if values:
+            out[a] = values
+    return out
+
+
 def reported(course: Path, assignment: str | None = None) -> dict:
     """{(assignment, student): reason} for submissions the last ``grade`` could not grade."""
     names = [assignment] if assignment else pipeline.assignments(course)
@@ -99,34 +150,59 @@ def reported(course: Path, assignment: str | None = None) -> dict:
             for student, why in sorted(pipeline.load_report(course, a).failed.items())}
 
 
-def markdown(stats: list[CellStats], failed: dict) -> str:
+def instructor_notes(course: Path, assignment: str | None = None) -> dict:
+    """{(assignment, student): [notes]} the last ``grade`` saved: restored test cells, late penalties,
+    overrides kept, notebooks not handed in, crashes."""
+    names = [assignment] if assignment else pipeline.assignments(course)
+    out = {}
+    for a in names:
+        report = pipeline.load_report(course, a)
+        for student in sorted(set(report.notes) | set(report.missing)):
+            out[(a, student)] = list(report.notes.get(student, []))
+            if student in report.missing:
+                out[(a, student)].append(f"notebooks not handed in (0 points): {', '.join(report.missing[student])}")
+    return out
+
+
+def markdown(stats: list[CellStats], failed: dict, notes: dict | None = None,
+             untouched: Untouched | None = None) -> str:
     lines = ["# Grading summary", "",
              "Made by `python -m grader summary` from `gradebook.db` and `autograded/`. *Passed* means full",
-             "points on the test cell; *graded* counts the students whose notebook nbgrader autograded.",
+             "points from the checks on the test cell; *graded* counts the students whose notebook nbgrader",
+             "autograded; *overridden* counts the students whose points the instructor set by hand (not in *passed*).",
              "The checks that fail most are where the teaching needs work.", ""]
     if not stats:
         lines += ["No graded submission yet.", ""]
     for a in sorted({s.assignment for s in stats}):
-        lines += [f"## {a}", "", "| notebook | test cell | points | passed / graded | pass rate | most frequent failures (students) |",
-                  "|---|---|---:|---:|---:|---|"]
+        lines += [f"## {a}", "", "| notebook | test cell | points | passed / graded | pass rate | overridden | most frequent failures (students) |",
+                  "|---|---|---:|---:|---:|---:|---|"]
         for s in (s for s in stats if s.assignment == a):
             failure = "; ".join(f"{md(kind)} ({n})" for kind, n in s.failures.most_common(3))
             lines.append(f"| {md(s.notebook)} | `{s.cell}` | {s.points:g} | {s.passed} / {s.graded} | "
-                         f"{100 * s.rate:.0f} % | {failure} |")
+                         f"{100 * s.rate:.0f} % | {s.overridden} | {failure} |")
         lines.append("")
     worst = sorted((s for s in stats if s.passed < s.graded), key=lambda s: (s.rate, -s.graded))[:5]
     if worst:
         lines += ["## Failing most", ""]
         lines += [f"1. {s.assignment}/{s.notebook} `{s.cell}`: {s.passed} of {s.graded} passed" for s in worst]
         lines.append("")
+    if untouched and untouched.notebooks:
+        lines += ["## Handed in untouched (not in the pass rates)", ""]
+        lines += [f"- {a}/{nb}: {n} student(s)" for (a, nb), n in sorted(untouched.notebooks.items())]
+        lines.append("")
     lines += ["## Reported submissions (not graded)", ""]
-    # reasons quote the student's file (names, a broken notebook's first characters): escaped
+    # reasons and notes quote the student's file (names, a broken notebook's first characters): escaped
     lines += [f"- {md(student)} / {md(a)}: {md(why)}" for (a, student), why in sorted(failed.items())] or ["None."]
+    if notes:
+        lines += ["", "## Instructor notes (from the last grading)", ""]
+        lines += [f"- {md(student)} / {md(a)}: {md(note)}" for (a, student), items in sorted(notes.items())
+                  for note in items]
     return "\n".join(lines) + "\n"
 
 
-def plot(stats: list[CellStats], path: Path) -> Path:
-    """Horizontal bars: the pass rate of every test cell, grouped under its notebook."""
+def plot(stats: list[CellStats], path: Path, titles: dict | None = None, grades: dict | None = None) -> Path:
+    """Horizontal bars: the pass rate of every test cell (its Spanish heading), grouped under its notebook;
+    beside them, the distribution of the students' totals."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -135,11 +211,21 @@ def plot(stats: list[CellStats], path: Path) -> Path:
         labels.append(f"{group[0]} / {group[1]}")
         rates.append(None); notes.append(""); bold.append(True)
         for s in (s for s in stats if (s.assignment, s.notebook) == group):
-            labels.append(s.cell); rates.append(100 * s.rate); bold.append(False)
+            title = (titles or {}).get((s.assignment, s.notebook, s.cell), s.cell)
+            labels.append(title if len(title) <= 48 else title[:47] + "…")
+            rates.append(100 * s.rate); bold.append(False)
             notes.append(f"{s.passed}/{s.graded}")
-    fig = Figure(figsize=(8, 1.3 + 0.32 * max(len(labels), 2)), dpi=100)
+    fig = Figure(figsize=(12 if grades else 8, 1.3 + 0.32 * max(len(labels), 8)), dpi=100)
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    ax = fig.add_subplot(1, 2, 1) if grades else fig.add_subplot()
+    if grades:
+        hist = fig.add_subplot(1, 2, 2)
+        hist.hist(list(grades.values()), bins=list(range(0, 101, 10)), label=list(grades), stacked=True)
+        hist.set_xlabel("Nota del estudiante (% del máximo)")
+        hist.set_ylabel("Estudiantes")
+        hist.set_title("Distribución de notas", fontsize=11)
+        hist.legend(fontsize=8)
+        hist.spines[["top", "right"]].set_visible(False)
     y = list(range(len(labels)))[::-1]
     for yi, rate, note in zip(y, rates, notes):
         if rate is None:
@@ -166,8 +252,10 @@ def plot(stats: list[CellStats], path: Path) -> Path:
 
 def write(course: Path, assignment: str | None = None) -> tuple[Path, Path]:
     """reports/summary.md and reports/summary.png for one assignment (default: all); returns their paths."""
-    stats = collect(course, assignment)
+    untouched = Untouched()
+    stats = collect(course, assignment, untouched)
     md = Course.at(course).reports / SUMMARY_MD
     md.parent.mkdir(parents=True, exist_ok=True)
-    md.write_text(markdown(stats, reported(course, assignment)), encoding="utf-8")
-    return md, plot(stats, md.parent / SUMMARY_PNG)
+    md.write_text(markdown(stats, reported(course, assignment), instructor_notes(course, assignment), untouched),
+                  encoding="utf-8")
+    return md, plot(stats, md.parent / SUMMARY_PNG, cell_titles(course), totals(course, assignment))

@@ -1,4 +1,7 @@
-"""Spell-check Spanish prose with hunspell (Debian's hunspell-es) and a reviewed word list."""
+"""Spell-check Spanish prose with hunspell (Debian's hunspell-es) and the course's reviewed word lists.
+
+Used by the spelling gate (``tests/test_spelling.py``) and by ``python -m grader check NOTEBOOK``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-WORDLISTS = Path(__file__).parent  # palabras*.txt: reviewed technical terms, one per line
+WORDLISTS = Path("tests") / "spelling"  # in the course root: palabras*.txt, reviewed terms, one per line
 DICTIONARY = "es_ES"
 
 _STRIP = [
@@ -31,14 +34,21 @@ def prose(text: str) -> str:
     return text
 
 
-def misspelled(text: str) -> list[str]:
+def markdown_of(notebook: Path) -> str:
+    """The prose a student reads in a notebook: its markdown cells."""
+    import json
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def misspelled(text: str, wordlists: Path = WORDLISTS) -> list[str]:
     words = []
     for token in WORD.findall(prose(text)):
         words.extend(part for part in token.split("-") if len(part) > 1)
     if not words:
         return []
     with tempfile.NamedTemporaryFile("w", suffix=".dic", encoding="utf-8") as personal:
-        for wordlist in sorted(WORDLISTS.glob("palabras*.txt")):
+        for wordlist in sorted(Path(wordlists).glob("palabras*.txt")):
             personal.write(wordlist.read_text(encoding="utf-8") + "\n")
         personal.flush()
         proc = subprocess.run(["hunspell", "-d", DICTIONARY, "-p", personal.name, "-l"],
