@@ -123,6 +123,27 @@ def _central_differences(obs: Observation, upstream: np.ndarray, where: str, wha
     return grad
 
 
+def _check_samples(check: LayerCheck, obs: Observation, x: np.ndarray, layer_name: str, where: str) -> None:
+    """The observed f(x ± h·e_i) must be the reference's: forged samples or a constant layer earn nothing.
+
+    The kernel reports the samples; only agreeing with PyTorch there makes them usable as proof.
+    """
+    ref = references.get(check.reference)
+    samples = (obs.arrays.get("numeric_plus"), obs.arrays.get("numeric_minus"))
+    if not all(isinstance(s, list) and len(s) == x.size for s in samples):
+        fail("incomplete", TEXT["incomplete"])
+    for sign, observed in zip((1.0, -1.0), samples):
+        for i, value in enumerate(observed):
+            z = x.astype(np.float64).copy()
+            z.reshape(-1)[i] += sign * STEP
+            try:
+                assert_close(value, references.forward(check.reference, z, check.init),
+                             what=f"{layer_name}.forward (x ± h)", reference=ref.label, x=z,
+                             input_dtype="float64", hidden=check.hidden, where=where)
+            except CheckFailed as exc:
+                fail(exc.kind, *exc.details, TEXT["numeric_forward"].format(reference=ref.label))
+
+
 def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
     """Compare one observation with PyTorch (the trusted half); raise CheckFailed if wrong."""
     ref = references.get(check.reference)
@@ -184,6 +205,7 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
                 what=f"{layer_name}.backward", max_abs=float(np.max(np.abs(x)))))
 
     if check.kind == "numerical_gradient":
+        _check_samples(check, obs, x, layer_name, where)
         analytic = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
                                shape=x.shape, input_dtype="float64", where=where)
         numeric = _central_differences(obs, upstream, where, f"{layer_name}.forward").reshape(x.shape)
@@ -250,7 +272,7 @@ def check_backward(layer, reference: str, *, shapes=DEFAULT_SHAPES, dtypes=DEFAU
 
 def check_numerical_gradient(layer, reference: str, *, shapes=DEFAULT_SHAPES, seed=0, scale=6.0,
                              values=None, init=None, hidden=False) -> None:
-    """``backward(g)`` equals central differences of the student's own forward (float64)."""
+    """``forward`` at x ± h equals the reference, and ``backward(g)`` equals central differences of it."""
     _declare("numerical_gradient", layer, reference, shapes=shapes, dtypes=("float64",), seed=seed,
              scale=scale, values=values, init=init, hidden=hidden)
 

@@ -30,6 +30,7 @@ class Task:
     judge: Callable | None = None               # custom judgement (statistical checks)
     kind: str = "values"                        # failure kind for a value mismatch
     describe: Callable | None = None            # args -> short Spanish description of a visible case
+    random: bool = False                        # takes a generator: reproducibility is judged too
 
     def expected(self, args: tuple, init: dict):
         as64 = tuple(np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
