@@ -42,6 +42,8 @@ def load_report(course: Path, assignment: str) -> GradeReport:
 
 def release(course: Path, only: str | None = None) -> None:
     """source/ -> release/ (student stubs) and the gradebook's copy of every locked cell."""
+    from .seeds import ensure_secret
+    ensure_secret(course)   # the seed of every hidden case is derived from it (grader/seeds.py)
     for assignment in ([only] if only else assignments(course)):
         nbgrader(course, "generate_assignment", assignment, "--force")
 
@@ -60,7 +62,8 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
 
 
 def grade(course: Path, assignment: str, *, workers: int | None = None, scheduler: str | None = None,
-          allow_unsandboxed: bool = False, limits=None, progress=None, students=None) -> GradeReport:
+          allow_unsandboxed: bool = False, limits=None, progress=None, students=None,
+          literal_seeds: bool = False) -> GradeReport:
     """Grade every submission of ``assignment``; one broken or hostile submission never stops the others.
 
     Notebooks run in parallel (``workers`` threads, default one per core, or on
@@ -68,12 +71,18 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
     scored by the clean process that ran the job (``grader/engine.py``). Grades
     are recorded with nbgrader's own ``SaveAutoGrades``. Untrusted code never
     runs unsandboxed unless ``allow_unsandboxed``. ``students`` limits grading to those ids.
+    Hidden checks run with seeds derived per student from the course secret (``grader/seeds.py``),
+    or with the seeds written in the test cells when ``literal_seeds`` (benchmarks).
     """
+    import nbformat
+
+    from . import seeds
     from .bookkeeping import Bookkeeper
     from .engine import Job, Limits, run_jobs, sandbox_or_refuse
     started = time.monotonic()
     sandboxed = True if scheduler else sandbox_or_refuse(allow_unsandboxed)
     book = Bookkeeper(course)
+    secret = None if literal_seeds else seeds.read_secret(course)
     # One cell's time limit is nbgrader's own setting (Execute.timeout), so both paths agree.
     limits = limits or Limits(cell_seconds=float(book.config.Execute.get("timeout", Limits.cell_seconds)))
     report = GradeReport(assignment)
@@ -95,8 +104,10 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         for notebook in handed_in:
             tick = time.monotonic()
             try:
-                jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
-                                limits, sandboxed))
+                notebook_json = book.sanitize(assignment, student, notebook)
+                table = {} if secret is None else seeds.for_notebook(
+                    secret, assignment, notebook, student, nbformat.reads(notebook_json, as_version=4))
+                jobs.append(Job(student, assignment, notebook, notebook_json, limits, sandboxed, table))
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
                 report.failed[student] = f"not graded ({notebook}): {type(exc).__name__}: {exc}"[:400]
                 book.zero_notebook(assignment, student, notebook)
