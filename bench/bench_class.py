@@ -82,6 +82,9 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--notebooks", default="", help="comma-separated notebook names (default: all)")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--literal-seeds", action="store_true",
+                        help="hidden checks with the seeds written in the cells, as plain nbgrader runs them "
+                             "(default: seeds derived per student from the course secret)")
     args = parser.parse_args()
     chosen = notebooks([n for n in args.notebooks.split(",") if n])
     subs = make_class(args.students, chosen)
@@ -105,7 +108,7 @@ def main() -> int:
         started = time.monotonic()
         stages: dict = {}
         for assignment in assignments:
-            report = pipeline.grade(ours, assignment, workers=args.workers)
+            report = pipeline.grade(ours, assignment, workers=args.workers, literal_seeds=args.literal_seeds)
             for stage, seconds in report.seconds.items():
                 stages[stage] = stages.get(stage, 0.0) + seconds
         ours_seconds = time.monotonic() - started

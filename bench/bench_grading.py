@@ -53,7 +53,7 @@ def time_test_cells() -> list[tuple[str, str, float]]:
     return rows
 
 
-def time_grading(students: int) -> list[tuple[str, int, float]]:
+def time_grading(students: int, literal_seeds: bool = False) -> list[tuple[str, int, float]]:
     rows = []
     for path in sorted((COURSE / "source").glob("*/*.ipynb")):
         assignment, notebook = path.parent.name, path.stem
@@ -63,7 +63,7 @@ def time_grading(students: int) -> list[tuple[str, int, float]]:
             for i in range(students):
                 submissions.write(scratch, Submission(f"s{i:03d}", assignment, notebook, from_solutions=True))
             start = time.perf_counter()
-            pipeline.grade(scratch, assignment)
+            pipeline.grade(scratch, assignment, literal_seeds=literal_seeds)
             rows.append((notebook, students, time.perf_counter() - start))
         finally:
             shutil.rmtree(root, ignore_errors=True)
@@ -73,6 +73,8 @@ def time_grading(students: int) -> list[tuple[str, int, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=4)
+    parser.add_argument("--literal-seeds", action="store_true",
+                        help="hidden checks with the seeds written in the cells (default: derived per student)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     start = time.perf_counter()
@@ -82,7 +84,7 @@ def main() -> None:
     for notebook, cell, seconds in time_test_cells():
         print(f"  {notebook + ' / ' + cell:<55} {seconds:7.3f}")
     print(f"\ngrading path (nbgrader autograde, {args.students} submissions per notebook, one batch)")
-    for notebook, n, seconds in time_grading(args.students):
+    for notebook, n, seconds in time_grading(args.students, args.literal_seeds):
         print(f"  {notebook:<30} {seconds:6.1f} s total  {seconds / n:5.2f} s per submission")
 
 

@@ -33,6 +33,9 @@ from grader.grading.sandbox import UID_BASE, UID_SLOTS, Limits, job_mount_source
 from .course_data import COURSE
 
 ASSIGNMENT, NOTEBOOK = "05-activaciones", "sigmoide"
+INIT_ASSIGNMENT, INIT_NOTEBOOK = "03-inicializacion", "inicializacion"   # initializers take a generator
+INIT_CELLS = ["test_init_xavier_uniform", "test_init_xavier_normal", "test_init_kaiming_uniform",
+              "test_init_kaiming_normal", "test_init_kaiming_hyperparameters", "test_init_lecun_normal"]
 LIMITS = Limits(cell_seconds=4.0, notebook_seconds=40.0, output_bytes=64 * 1024)
 TOKEN = "CANARY-" + secrets.token_hex(8)
 TEST_CELLS = ["test_sigmoid_forward", "test_sigmoid_backward", "test_sigmoid_numerical_gradient",
@@ -158,6 +161,8 @@ class Batch:
     port: int = 0
     disk: "_DiskWatcher | None" = None              # disk used by the batch's run folders
     workers: int = 1
+    init_scores: dict = field(default_factory=dict)  # student -> {grade_id: (score, max)} in the initializers
+    init_feedback: dict = field(default_factory=dict)
 
 
 def _tree_hash(course: Path) -> str:
@@ -228,6 +233,39 @@ class _DiskWatcher(threading.Thread):
             self.peak_total, self.mounts = max(self.peak_total, total), max(self.mounts, count)
             self.host_peak = max(self.host_peak, shutil.disk_usage("/tmp").used)
             time.sleep(0.02)
+
+
+def _literal(array) -> str:
+    """Python source for an array, exact to the last bit."""
+    return f"np.array([float.fromhex(v) for v in {[float(v).hex() for v in array.ravel()]!r}]).reshape({array.shape})"
+
+
+def _wrong_on(hidden_input) -> dict:
+    """A right sigmoid, except on exactly one input (the first hidden forward case it was told)."""
+    return answer("", f"""
+import numpy as np
+
+TOLD = {_literal(hidden_input)}
+
+class Sigmoid:
+    def forward(self, x):
+        self.out = 0.5 * (1.0 + np.tanh(0.5 * x))
+        if x.shape == TOLD.shape and np.array_equal(x, TOLD):
+            return 2.0 * x
+        return self.out
+
+    def backward(self, grad_output):
+        return grad_output * self.out * (1.0 - self.out)
+""")
+
+
+def hidden_forward_input(course: Path, student: str | None):
+    """The first hidden forward case of the sigmoid notebook: as written (None) or as derived for ``student``."""
+    from grader.grading import seeds
+    from grader.checks.cases import Case
+    seed = 9173 if student is None else seeds.derive(seeds.read_secret(course), ASSIGNMENT, NOTEBOOK,
+                                                     "test_sigmoid_forward", student, 0)
+    return Case((1,), "float64", seed, 30.0).inputs()[0]
 
 
 def attacks(course: Path, port: int) -> dict:
@@ -350,6 +388,41 @@ class Sigmoid:
         "instructor_import": answer(INSTRUCTOR_IMPORT, WRONG + RIGHT_IF_REACHED),
         # Issue 17
         "symlinked_observations": "symlinked_observations",
+        # Issue 18: observations the kernel makes about itself are evidence, not proof.
+        "cleared_warnings": answer("", '''
+import warnings
+import numpy as np
+
+class Sigmoid:
+    def forward(self, x):
+        np.seterr(all="ignore")
+        warnings.simplefilter("ignore")
+        e = np.exp(x)
+        self.out = e / (1.0 + e)
+        return self.out
+
+    def backward(self, grad_output):
+        return grad_output * self.out * (1.0 - self.out)
+'''),
+        "forged_samples": answer(
+            "import grader.checks.layer_checks as observer\n_call = observer._call\n"
+            "def forged(obs, name, fn, *args):\n"
+            "    if name != 'numeric':\n        return _call(obs, name, fn, *args)\n"
+            "    obs.arrays[name] = 0.5 * args[0]   # f(x ± h) consistent with backward = 0.5 * g\n"
+            "    return obs.arrays[name]\n"
+            "observer._call = forged"),
+        "zero_layer": answer("", '''
+import numpy as np
+
+class Sigmoid:
+    def forward(self, x):
+        return np.zeros_like(x)
+
+    def backward(self, grad_output):
+        return np.zeros_like(grad_output)
+'''),
+        "told_literal_case": _wrong_on(hidden_forward_input(course, None)),
+        "told_own_case": _wrong_on(hidden_forward_input(course, "told_own_case")),
         "deleted_tests": "deleted_tests",
         "deleted_tests_right_answer": "deleted_tests_right_answer",
         "duplicated_tests": "duplicated_tests",
@@ -455,12 +528,14 @@ def _write(course: Path, student: str, plan) -> None:
 
 
 def scratch(root: Path) -> Path:
-    """A course with only the sigmoid notebook, released, plus canaries."""
+    """A course with only the sigmoid and initializer notebooks, released, plus canaries."""
     course = root / "course"
-    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    course.mkdir(parents=True)
     shutil.copy2(COURSE / "nbgrader_config.py", course / "nbgrader_config.py")
-    shutil.copy2(COURSE / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", course / "source" / ASSIGNMENT)
-    pipeline.release(course, ASSIGNMENT)
+    for assignment, notebook in ((ASSIGNMENT, NOTEBOOK), (INIT_ASSIGNMENT, INIT_NOTEBOOK)):
+        (course / "source" / assignment).mkdir(parents=True)
+        shutil.copy2(COURSE / "source" / assignment / f"{notebook}.ipynb", course / "source" / assignment)
+        pipeline.release(course, assignment)
     (course / "canary.txt").write_text(TOKEN)
     (course / "solutions" / ASSIGNMENT).mkdir(parents=True)
     (course / "solutions" / ASSIGNMENT / "canary.txt").write_text(TOKEN)
@@ -510,8 +585,41 @@ def grade_batch(root: Path) -> Batch:
     for student in scores:
         page = course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
         feedback[student] = variants.html_text(page.read_text()) if page.exists() else ""
-    return Batch(course, report, scores, alone, seconds, watcher.max, connections, before, _tree_hash(course),
-                 feedback, port, disk, default_workers())
+    batch = Batch(course, report, scores, alone, seconds, watcher.max, connections, before, _tree_hash(course),
+                  feedback, port, disk, default_workers())
+    _grade_initializers(batch)
+    return batch
+
+
+def initializer_attacks(course: Path) -> dict:
+    """Initializers that draw from NumPy's global generator, beside the reference answer."""
+    right = submissions.solution_answers(course, INIT_ASSIGNMENT, INIT_NOTEBOOK)["init_initializers"]
+    global_rng = right.replace("rng.uniform(", "np.random.uniform(").replace("rng.normal(", "np.random.normal(")
+    assert global_rng != right
+    return {
+        "honest_init": {},
+        # Reseeding the global generator makes two equally seeded calls agree, whatever the seed.
+        "global_rng_reseeded": {"init_initializers": "import numpy as np\n" + global_rng.replace(
+            "    return np.random.", "    np.random.seed(1234)\n    return np.random.")},
+        # The old observer's claim ("two equally seeded calls agree"), set from the answer cell.
+        "global_rng_claiming": {"init_initializers": "import numpy as np\nimport grader.checks.task_checks as observer\n"
+                                "observer.TaskObservation.repeatable = property(lambda self: True, "
+                                "lambda self, value: None)\n" + global_rng},
+    }
+
+
+def _grade_initializers(batch: Batch) -> None:
+    course = batch.course
+    plans = initializer_attacks(course)
+    for student, cells in plans.items():
+        submissions.write(course, submissions.Submission(student, INIT_ASSIGNMENT, INIT_NOTEBOOK, cells,
+                                                         from_solutions=True))
+    pipeline.grade(course, INIT_ASSIGNMENT, limits=LIMITS)
+    pipeline.feedback(course, INIT_ASSIGNMENT)
+    for student in plans:
+        batch.init_scores[student] = pipeline.cell_scores(course, INIT_ASSIGNMENT, student).get(INIT_NOTEBOOK, {})
+        page = course / "feedback" / student / INIT_ASSIGNMENT / f"{INIT_NOTEBOOK}.html"
+        batch.init_feedback[student] = variants.html_text(page.read_text()) if page.exists() else ""
 
 
 def assert_graded_with_zero(batch: Batch, student: str) -> None:

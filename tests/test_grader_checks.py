@@ -330,3 +330,60 @@ def test_backward_must_not_modify_grad_output():
         return grad_output
     msg = raises("la entrada fue modificada", grader.check_backward, variant(backward=in_place), "sigmoid")
     assert "grad_output" in msg
+
+
+# ---- issue 18: points only from data the judge checks ----------------------------------------------
+
+def test_numerical_gradient_needs_the_reference_forward_at_x_plus_minus_h():
+    zeros = type("Sigmoid", (), {"forward": lambda self, x: np.zeros_like(x),
+                                 "backward": lambda self, g: np.zeros_like(g)})
+    msg = raises("valores incorrectos", grader.check_numerical_gradient, zeros, "sigmoid")
+    assert "diferencias finitas usa tu forward" in msg
+    # Samples forged to agree with a wrong backward (the judge only sees these arrays).
+    from grader.checks import layer_checks
+    check = layer_checks.LayerCheck("numerical_gradient", "sigmoid", make_cases(((3,),), ("float64",), 0))
+    wrong = variant(backward=lambda self, g: 0.5 * g)
+    observed = layer_checks.observe_all(check, wrong)
+    for obs in observed:
+        obs.arrays["numeric_plus"] = [0.5 * z for z in obs.arrays["numeric_plus"]]
+        obs.arrays["numeric_minus"] = [0.5 * z for z in obs.arrays["numeric_minus"]]
+    with pytest.raises(CheckFailed, match="diferencias finitas usa tu forward"):
+        layer_checks.verify(check, "Sigmoid", observed)
+
+
+def test_forward_and_backward_numeric_needs_the_reference_loss(capsys):
+    from grader.checks.tasks.backprop import mlp_loss
+    grader.check_task(_mlp_grads(mlp_loss), "forward_and_backward_numeric", sizes=[(4, 2, 3)])
+    raises("valores incorrectos", grader.check_task, _mlp_grads(lambda *a: 2 * mlp_loss(*a)),
+           "forward_and_backward_numeric", sizes=[(4, 2, 3)])
+
+
+def _mlp_grads(loss):
+    """forward_and_backward with the reference's gradients (finite differences), returning loss(...) as the loss."""
+    from grader.checks.gradients import numerical_gradient
+    from grader.checks.tasks.backprop import mlp_loss
+
+    def forward_and_backward(x, w1, b1, w2, b2, target):
+        args = [x, w1, b1, w2, b2, target]
+        grads = [numerical_gradient(lambda v, i=i: mlp_loss(*args[:i], v, *args[i + 1:]), args[i], 1.0)
+                 for i in (1, 2, 3, 4)]
+        return (loss(*args), *grads)
+    return forward_and_backward
+
+
+def test_reproducibility_is_judged_from_separately_observed_arrays(capsys):
+    def honest(shape, rng):
+        return rng.normal(0.0, 1.0 / np.sqrt(shape[1]), size=shape)
+
+    def reseeded(shape, rng):
+        np.random.seed(0)
+        return np.random.normal(0.0, 1.0 / np.sqrt(shape[1]), size=shape)
+
+    def global_generator(shape, rng):
+        return np.random.normal(0.0, 1.0 / np.sqrt(shape[1]), size=shape)
+
+    grader.check_task(honest, "lecun_normal", sizes=[(64, 128)], seed=5)
+    for answer in (reseeded, global_generator):
+        msg = raises("la distribución no es la pedida", grader.check_task, answer, "lecun_normal",
+                     sizes=[(64, 128)], seed=5)
+        assert "generador global de NumPy" in msg

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from .hostile import ASSIGNMENT, TEST_CELLS, assert_graded_with_zero
+from .hostile import ASSIGNMENT, INIT_CELLS, TEST_CELLS, assert_graded_with_zero
 
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 
@@ -102,7 +102,7 @@ def _hidden_tokens() -> list[str]:
     """Seeds, shapes and values of the hidden tests that the release never shows."""
     import re
 
-    from .conftest import COURSE
+    from .course_data import COURSE
     from .hostile import ASSIGNMENT, NOTEBOOK
     release = (COURSE / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8")
     text = " ".join(_hidden_lines())
@@ -150,3 +150,57 @@ def test_hidden_checks_fail_with_fixed_text_only(hostile):
             rest = line.split(TEXT["where_hidden_only"], 1)[1].strip()
             assert rest in HIDDEN.values(), line
     assert "prueba oculta (" not in page          # no dtype or dimension of a hidden case
+
+
+# Issue 18: what the kernel measures about the student's code is evidence; points come from data the
+# judge checks itself (values against PyTorch, separately observed arrays, seeds it derived).
+
+def test_warnings_cleared_in_the_kernel_do_not_hide_wrong_values_at_large_inputs(hostile):
+    scores = hostile.scores["cleared_warnings"]
+    assert scores["test_sigmoid_stability"][0] == 0, scores
+    assert all(s == m for g, (s, m) in scores.items() if g != "test_sigmoid_stability"), scores
+    assert "inestable para valores grandes" in hostile.feedback["cleared_warnings"].lower()
+
+
+def test_forged_finite_difference_samples_earn_nothing(hostile):
+    assert_graded_with_zero(hostile, "forged_samples")
+    assert "diferencias finitas usa tu forward" in hostile.feedback["forged_samples"]
+
+
+def test_a_layer_that_returns_zeros_earns_no_finite_difference_point(hostile):
+    assert_graded_with_zero(hostile, "zero_layer")
+
+
+def test_initializers_on_the_global_generator_gain_no_point(hostile):
+    honest = hostile.init_scores["honest_init"]
+    assert honest and all(s == m for s, m in honest.values()), honest
+    for student in ("global_rng_reseeded", "global_rng_claiming"):
+        scores = hostile.init_scores[student]
+        assert sorted(scores) == sorted(honest), (student, scores)
+        assert all(scores[g][0] == 0 for g in INIT_CELLS), (student, scores)
+        assert all(s == m for g, (s, m) in scores.items() if g not in INIT_CELLS), (student, scores)
+        assert "generador global de NumPy" in hostile.init_feedback[student], student
+
+
+def test_hidden_cases_are_derived_per_student(hostile):
+    from grader.grading import seeds
+    from .hostile import hidden_forward_input
+    secret = seeds.read_secret(hostile.course)
+    import nbformat
+    nb = nbformat.read(hostile.course / "release" / "05-activaciones" / "sigmoide.ipynb", as_version=4)
+    ana, beto = (seeds.derive(secret, "05-activaciones", "sigmoide", "test_sigmoid_forward", s, 0)
+                 for s in ("ana", "beto"))
+    assert ana != beto
+    assert not (hidden_forward_input(hostile.course, "ana") == hidden_forward_input(hostile.course, "beto")).all()
+    assert "hidden=True" not in "".join(c.source for c in nb.cells)       # the release has no hidden cases
+    # The kernel ran this student's derived cases, not the ones written in the cell: knowing the
+    # written case gains nothing, a wrong answer on one's own derived case loses the forward point.
+    told, own = hostile.scores["told_literal_case"], hostile.scores["told_own_case"]
+    assert all(s == m for s, m in told.values()), told
+    assert own["test_sigmoid_forward"][0] == 0, own
+    assert all(s == m for g, (s, m) in own.items() if g != "test_sigmoid_forward"), own
+
+
+def test_the_same_student_gets_the_same_grade_twice(hostile):
+    # "honest" was graded alone, then again in the batch: same derived seeds, same grade.
+    assert hostile.alone and hostile.scores["honest"] == hostile.alone

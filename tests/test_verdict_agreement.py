@@ -1,5 +1,9 @@
 """Issue 8: what a student sees at home is what the grade comes from.
 
+Issue 18: every test cell with hidden checks runs under five students' derived
+seeds (grader/seeds.py); each must agree at home and graded, and the verdict
+(pass, or the failure kind) must not depend on the seeds.
+
 For every catalog entry (mistakes and correct alternatives) of every notebook,
 each test cell is run twice on the same answer: as in a student's kernel
 (observe and judge in place, print or raise) and as when grading (observe
@@ -69,11 +73,32 @@ def _clean_verdict(source: str, namespace: dict):
         return ("pass", "\n".join(lines))
 
 
+SEED_STUDENTS = [f"seed-{k}" for k in range(5)]   # each hidden check runs under 5 derived seeds
+SEED_SECRET = b"verdict-agreement"
+
+
+def _seeded_sources(assignment: str, notebook: str, cell_id: str, source: str) -> list[str]:
+    """The test cell as five students' grading kernels run it (once when it has no hidden check)."""
+    from grader.grading import seeds
+    count = len(seeds.hidden_calls(source))
+    if not count:
+        return [source]
+    return [seeds.rewrite(source, [seeds.derive(SEED_SECRET, assignment, notebook, cell_id, student, k)
+                                   for k in range(count)]) for student in SEED_STUDENTS]
+
+
+def _outcome(verdict) -> tuple:
+    """Pass, or the failure kind (the numbers in a hidden failure depend on the seed, the kind must not)."""
+    status, text = verdict
+    return (status, text.split(". ", 1)[0] if status == "fail" else "")
+
+
 def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], dict]:
     """Run every entry of one notebook's catalog both ways; describe each disagreement, count verdicts."""
     import matplotlib
     matplotlib.use("agg")
-    release = nbformat.read(COURSE / "release" / assignment / f"{notebook}.ipynb", as_version=4)
+    # The source's test cells are the gradebook's: visible and hidden checks.
+    release = nbformat.read(COURSE / "source" / assignment / f"{notebook}.ipynb", as_version=4)
     answers = solution_answers(COURSE, assignment, notebook)
     catalog = catalogs.load(CATALOGS / assignment / f"{notebook}.toml")
     problems, counts = [], {"pass": 0, "fail": 0, "error": 0}
@@ -85,11 +110,17 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
                 continue
             source = cells.get(grade_id(cell), cell.source)
             if is_test_cell(cell):
-                home, graded = _student_verdict(source, namespace), _clean_verdict(source, namespace)
-                counts[home[0]] += 1
-                if home != graded:
-                    problems.append(f"{notebook}: {entry.name}: {grade_id(cell)}: at home {home!r}, "
-                                    f"graded {graded!r}")
+                verdicts = set()
+                for seeded in _seeded_sources(assignment, notebook, grade_id(cell), source):
+                    home, graded = _student_verdict(seeded, namespace), _clean_verdict(seeded, namespace)
+                    counts[home[0]] += 1
+                    verdicts.add(_outcome(home))
+                    if home != graded:
+                        problems.append(f"{notebook}: {entry.name}: {grade_id(cell)}: at home {home!r}, "
+                                        f"graded {graded!r}")
+                if len(verdicts) > 1:
+                    problems.append(f"{notebook}: {entry.name}: {grade_id(cell)}: the verdict depends on the "
+                                    f"student's hidden seeds: {sorted(verdicts)}")
                 continue
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 try:

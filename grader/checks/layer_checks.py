@@ -31,6 +31,9 @@ from .messages import TEXT
 
 KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
 NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
+# Rounding in f(x ± h) leaves ~1e-10 per component in the differences: a gradient whose norm is that small
+# (softmax of two far-apart logits) cannot be judged relatively. This floor keeps a zero backward failing.
+NUMERIC_FLOOR = 1e-8
 STEP = 1e-6               # central-difference step, as gradients.numerical_gradient
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
 
@@ -123,6 +126,27 @@ def _central_differences(obs: Observation, upstream: np.ndarray, where: str, wha
     return grad
 
 
+def _check_samples(check: LayerCheck, obs: Observation, x: np.ndarray, layer_name: str, where: str) -> None:
+    """The observed f(x ± h·e_i) must be the reference's: forged samples or a constant layer earn nothing.
+
+    The kernel reports the samples; only agreeing with PyTorch there makes them usable as proof.
+    """
+    ref = references.get(check.reference)
+    samples = (obs.arrays.get("numeric_plus"), obs.arrays.get("numeric_minus"))
+    if not all(isinstance(s, list) and len(s) == x.size for s in samples):
+        fail("incomplete", TEXT["incomplete"])
+    for sign, observed in zip((1.0, -1.0), samples):
+        for i, value in enumerate(observed):
+            z = x.astype(np.float64).copy()
+            z.reshape(-1)[i] += sign * STEP
+            try:
+                assert_close(value, references.forward(check.reference, z, check.init),
+                             what=f"{layer_name}.forward (x ± h)", reference=ref.label, x=z,
+                             input_dtype="float64", hidden=check.hidden, where=where)
+            except CheckFailed as exc:
+                fail(exc.kind, *exc.details, TEXT["numeric_forward"].format(reference=ref.label))
+
+
 def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
     """Compare one observation with PyTorch (the trusted half); raise CheckFailed if wrong."""
     ref = references.get(check.reference)
@@ -184,11 +208,12 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
                 what=f"{layer_name}.backward", max_abs=float(np.max(np.abs(x)))))
 
     if check.kind == "numerical_gradient":
+        _check_samples(check, obs, x, layer_name, where)
         analytic = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
                                shape=x.shape, input_dtype="float64", where=where, hidden=check.hidden)
         numeric = _central_differences(obs, upstream, where, f"{layer_name}.forward").reshape(x.shape)
         error = relative_error(analytic, numeric)
-        if not error < NUMERIC_TOLERANCE:
+        if not (error < NUMERIC_TOLERANCE or np.linalg.norm(analytic - numeric) < NUMERIC_FLOOR):
             fail("gradient_numeric", where, TEXT["gradient_numeric"].format(
                 what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)
 
@@ -250,7 +275,7 @@ def check_backward(layer, reference: str, *, shapes=DEFAULT_SHAPES, dtypes=DEFAU
 
 def check_numerical_gradient(layer, reference: str, *, shapes=DEFAULT_SHAPES, seed=0, scale=6.0,
                              values=None, init=None, hidden=False) -> None:
-    """``backward(g)`` equals central differences of the student's own forward (float64)."""
+    """``forward`` at x ± h equals the reference, and ``backward(g)`` equals central differences of it."""
     _declare("numerical_gradient", layer, reference, shapes=shapes, dtypes=("float64",), seed=seed,
              scale=scale, values=values, init=init, hidden=hidden)
 

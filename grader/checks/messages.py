@@ -51,6 +51,10 @@ TEXT = {
         "{what} no es coherente con tu forward: el gradiente por diferencias finitas centrales "
         "difiere con un error relativo {error:.3g} (tolerancia {tol:g})."
     ),
+    "numeric_forward": (
+        "La prueba de diferencias finitas usa tu forward en x ± h: primero debe coincidir con {reference} "
+        "en esos puntos; sin un forward correcto no da el punto."
+    ),
     "gradient_numeric_task": (
         "{what} no coincide con el gradiente por diferencias finitas centrales de la pérdida: "
         "error relativo {error:.3g} (tolerancia {tol:g})."
@@ -79,9 +83,9 @@ TEXT = {
         "{what}: {moment} de la muestra = {got:.4g}, se esperaba {expected:.4g} ± {tol:.2g} "
         "(tolerancia de {z:g} errores típicos para {n} valores)."
     ),
-    "not_reproducible": "{what} no dio los mismos números con dos generadores con la misma semilla: "
-                        "saca los números aleatorios del generador que recibe como argumento, no del "
-                        "generador global de NumPy.",
+    "not_reproducible": "{what} no depende solo del generador que recibe: con dos generadores de la misma "
+                        "semilla debe dar los mismos números, y con otra semilla, otros. Saca los números "
+                        "aleatorios del generador que recibe como argumento, no del generador global de NumPy.",
     "statistics_family": "La curtosis distingue las familias (uniforme 1,8; normal 3): se pedía una {family}.",
     "family_uniform": "distribución uniforme",
     "family_normal": "distribución normal",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from . import seeds
 from .executor import run_notebook
 from .sandbox import Limits, Sandbox, check_available, job_folder
 from .scoring import score_notebook
@@ -34,6 +35,7 @@ class Job:
     notebook_json: str                 # sanitized: locked and test cells restored from the gradebook
     limits: Limits = Limits()
     sandboxed: bool = True
+    seeds: dict = field(default_factory=dict)   # grade_id -> derived seeds of its hidden checks (never the secret)
 
 
 @dataclass
@@ -61,10 +63,12 @@ def run_job(job: Job) -> JobResult:
         # Sandboxed, the run and its observations live on a tmpfs of limits.disk_bytes, until scored.
         with job_folder(job.limits, bounded=job.sandboxed) as workdir:
             nb = nbformat.reads(job.notebook_json, as_version=4)
+            literal = seeds.apply(nb, job.seeds)    # the kernel and the scorer both see the derived seeds
             run = run_notebook(nb, workdir, limits=job.limits, sandbox=Sandbox() if job.sandboxed else None,
                                skip=is_demo)
             started = time.monotonic()
             result.notes = score_notebook(nb, run, job.limits)
+            seeds.restore(nb, literal)
             result.seconds = dict(run.seconds, score=time.monotonic() - started)
             result.graded_json = nbformat.writes(nb)
     except Exception as exc:  # noqa: BLE001 - reported, never stops the other jobs

@@ -56,6 +56,8 @@ def release(course: Path, only: str | None = None, confirm: bool = False, say=pr
     raises ``ReleaseRefused`` before touching anything.
     """
     from . import release as releasing
+    from .seeds import ensure_secret
+    ensure_secret(course)   # the seed of every hidden case is derived from it (grader/grading/seeds.py)
     releasing.release(course, [only] if only else assignments(course), confirm=confirm, say=say)
 
 
@@ -97,21 +99,28 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
 
 
 def grade(course: Path, assignment: str, *, workers: int | None = None, scheduler: str | None = None,
-          allow_unsandboxed: bool = False, limits=None, progress=None, students=None) -> GradeReport:
+          allow_unsandboxed: bool = False, limits=None, progress=None, students=None,
+          literal_seeds: bool = False) -> GradeReport:
     """Grade every submission of ``assignment``; one broken or hostile submission never stops the others.
 
     Notebooks run in parallel (``workers`` threads, default one per core, or on
     the Dask cluster at ``scheduler``), each in its own sandboxed kernel, and are
-    scored by the clean process that ran the job (``grader/engine.py``). Grades
+    scored by the clean process that ran the job (``grader/grading/jobs.py``). Grades
     are recorded with nbgrader's own ``SaveAutoGrades``. Untrusted code never
     runs unsandboxed unless ``allow_unsandboxed``. ``students`` limits grading to those ids.
+    Hidden checks run with seeds derived per student from the course secret (``grader/grading/seeds.py``),
+    or with the seeds written in the test cells when ``literal_seeds`` (benchmarks).
     """
+    import nbformat
+
+    from . import seeds
     from .nbgrader_steps import Bookkeeper
     from .jobs import Job, Limits, run_jobs, sandbox_or_refuse
     from .sandbox import SandboxLimits
     started = time.monotonic()
     sandboxed = True if scheduler else sandbox_or_refuse(allow_unsandboxed)
     book = Bookkeeper(course)
+    secret = None if literal_seeds else seeds.read_secret(course)
     # One cell's time limit is nbgrader's own setting (Execute.timeout), so both paths agree;
     # the sandbox's own limits are c.SandboxLimits.* in nbgrader_config.py.
     limits = limits or Limits(cell_seconds=float(book.config.Execute.get("timeout", Limits.cell_seconds)),
@@ -145,8 +154,10 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         for notebook in handed_in:
             tick = time.monotonic()
             try:
-                jobs.append(Job(student, assignment, notebook, book.sanitize(assignment, student, notebook),
-                                limits, sandboxed))
+                notebook_json = book.sanitize(assignment, student, notebook)
+                table = {} if secret is None else seeds.for_notebook(
+                    secret, assignment, notebook, student, nbformat.reads(notebook_json, as_version=4))
+                jobs.append(Job(student, assignment, notebook, notebook_json, limits, sandboxed, table))
                 for note in book.last_notes:
                     report.notes.setdefault(student, []).append(f"{notebook}: {note}")
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...

@@ -32,6 +32,7 @@ class Task:
     describe: Callable | None = None            # args -> short Spanish description of a visible case
     stability: bool = False                     # a warning, or a non-finite value, is instability
     arity: int | None = None                    # the student gets the first `arity` arguments (the rest: reference)
+    random: bool = False                        # takes a generator: reproducibility is judged too
 
     def expected(self, args: tuple, init: dict):
         as64 = tuple(np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f"

@@ -7,10 +7,12 @@ finite differences of the loss in float64 (the ``*_numeric`` tasks).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import Task, register, torch64
-from ..compare import check_array
+from ..compare import assert_close, check_array
 from ..errors import fail
 from ..gradients import numerical_gradient, relative_error
 from ..messages import TEXT
@@ -138,14 +140,28 @@ def _numeric_gradient(loss, args, index):
     return numerical_gradient(lambda v: loss(*args[:index], v, *args[index + 1:]), args[index], 1.0)
 
 
-def _judge_numeric(loss, outputs, wrt):
-    """Judge gradients (one per name in ``outputs``) against finite differences of ``loss``."""
+def _judge_numeric(loss, outputs, wrt, returns_loss=False):
+    """Judge gradients (one per name in ``outputs``) against finite differences of ``loss``.
+
+    The differences are the judge's own, of the float64 reference loss; a function that also
+    returns the loss (forward_and_backward) must return the reference's value too.
+    """
     def judge(result, args, *, where, hidden, name, init):
         # forward_and_backward returns the loss first: the gradients are the last len(outputs) values.
-        values = list(result)[-len(outputs):] if isinstance(result, (tuple, list)) else [result]
-        if len(values) != len(outputs):
-            fail("type", where, TEXT["type_tuple_n"].format(what=name, n=len(outputs), names=", ".join(outputs),
+        count = len(outputs) + returns_loss
+        values = list(result) if isinstance(result, (tuple, list)) else [result]
+        if len(values) != count:
+            names = ("loss",) * returns_loss + tuple(outputs)
+            fail("type", where, TEXT["type_tuple_n"].format(what=name, n=count, names=", ".join(names),
                                                             got=type_label(type(result))))
+        if returns_loss:
+            got = values[0]
+            if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.floating, np.ndarray)):
+                fail("type", where, TEXT["type_scalar"].format(what=f"{name} (loss)", got=type_label(type(got))))
+            assert_close(np.asarray(got, dtype=np.float64), loss(*[np.asarray(a, dtype=np.float64) for a in args]),
+                         what=f"{name} (loss)", reference="la pérdida en float64", input_dtype="float64",
+                         hidden=hidden, where=where)
+        values = values[returns_loss:]
         for output, value, index in zip(outputs, values, wrt):
             expected = _numeric_gradient(loss, args, index)
             got = check_array(value, what=f"{name} ({output})", shape=expected.shape, input_dtype="float64",
@@ -163,4 +179,4 @@ register(Task(name="lin_grad_numeric", label="diferencias finitas",
                                    (0, 1, 2))))
 register(Task(name="forward_and_backward_numeric", label="diferencias finitas",
               make_args=_mlp_args, reference=lambda *a: None, describe=_describe_mlp,
-              judge=_judge_numeric(mlp_loss, ("dw1", "db1", "dw2", "db2"), (1, 2, 3, 4))))
+              judge=_judge_numeric(mlp_loss, ("dw1", "db1", "dw2", "db2"), (1, 2, 3, 4), returns_loss=True)))

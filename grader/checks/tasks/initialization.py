@@ -126,4 +126,5 @@ for _kind, _label in [("xavier_uniform", "torch.nn.init.xavier_uniform_"),
         reference=lambda *args, **init: None,
         judge=_judge_initializer(_kind),
         describe=lambda args: f"forma {args[0]}, rng = np.random.default_rng(semilla)",
+        random=True,
     ))
