@@ -10,9 +10,10 @@ from .layer_checks import (check_backward, check_forward, check_function, check_
                            check_stability)
 from .task_checks import check_task
 from .plotting import plot_function_and_derivative, plot_reference
+from .special import erf
 
 __all__ = [
     "CheckFailed", "assert_close", "check_array", "numerical_gradient", "relative_error",
     "check_function", "check_task", "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
-    "plot_function_and_derivative", "plot_reference",
+    "plot_function_and_derivative", "plot_reference", "erf",
 ]

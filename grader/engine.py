@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from .executor import run_notebook
+from .libraries import masked_for
 from .sandbox import Limits, Sandbox, check_available
 from .scoring import score_notebook
 
@@ -63,10 +64,10 @@ def run_job(job: Job) -> JobResult:
     workdir = Path(tempfile.mkdtemp(prefix="grader-job-"))
     try:
         nb = nbformat.reads(job.notebook_json, as_version=4)
-        run = run_notebook(nb, workdir, limits=job.limits, sandbox=Sandbox() if job.sandboxed else None,
-                           skip=is_demo)
+        sandbox = Sandbox(hidden_packages=masked_for(job.notebook)) if job.sandboxed else None
+        run = run_notebook(nb, workdir, limits=job.limits, sandbox=sandbox, skip=is_demo)
         started = time.monotonic()
-        result.notes = score_notebook(nb, run, job.limits)
+        result.notes = score_notebook(nb, run, job.limits, skip=is_demo, notebook=job.notebook)
         result.seconds = dict(run.seconds, score=time.monotonic() - started)
         result.graded_json = nbformat.writes(nb)
     except Exception as exc:  # noqa: BLE001 - reported, never stops the other jobs

@@ -1,8 +1,9 @@
 """The box a grading kernel runs in: bubblewrap namespaces, an unprivileged uid, resource limits.
 
 Inside, the kernel sees only the system's read-only ``/usr`` and ``/etc``, the
-Python environment (read-only, with PyTorch hidden: the exercises ask for
-NumPy, and PyTorch is what answers are compared with), the trusted ``grader``
+Python environment (read-only, with the numerical packages the notebook does
+not allow hidden — PyTorch, SciPy, SymPy, mpmath by default, ``grader.libraries``:
+the exercises ask for NumPy, and PyTorch is what answers are compared with), the trusted ``grader``
 package, an empty ``/tmp`` and its own run folder — never the course, the
 gradebook, solutions or other students' work. It has no network (a new network
 namespace with only loopback), its own pid namespace (everything in it dies
@@ -22,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
+from grader.libraries import masked_for, stub_source
 
-HIDDEN_PACKAGES = ("torch", "functorch", "torchgen")
+HIDDEN_PACKAGES = masked_for(None)
 UID_BASE, UID_SLOTS = 61000, 64
 
 
@@ -95,11 +97,7 @@ class Sandbox:
         stubs = run / ".grader-lib"
         for name in self.hidden_packages:
             (stubs / name).mkdir(parents=True, exist_ok=True)
-            (stubs / name / "__init__.py").write_text(
-                "raise ImportError(\n"
-                f"    'PyTorch ({name}) no está disponible durante la corrección: '\n"
-                "    'las respuestas de este curso se escriben con NumPy, y PyTorch es la referencia '\n"
-                "    'con la que se comparan.')\n", encoding="utf-8")
+            (stubs / name / "__init__.py").write_text(stub_source(name), encoding="utf-8")
         for name in ("observations", "tmp"):
             (run / name).mkdir(exist_ok=True)
             os.chown(run / name, uid, uid)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import declarations, observations
+from . import audit, declarations, libraries, observations, rules
 from .errors import CheckFailed
 from .executor import CellRun, NotebookRun
 from .messages import TEXT
@@ -68,7 +68,8 @@ def _earlier_failure(nb, run: NotebookRun, index: int, limits) -> str:
     return ""
 
 
-def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = ""):
+def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = "",
+             code: rules.NotebookCode | None = None):
     """The output that decides one test cell's score."""
     if cell_run.status in STOPPED or cell_run.status in ("not_reached", "skipped"):
         return _failure("incomplete", TEXT["not_run"].format(reason=stop_reason))
@@ -89,8 +90,9 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
     lines = []
     for declared_check, folder in zip(declared, folders):
         try:
-            _, observed = observations.load(folder, declared_check.runner.types)
-            lines.append(declared_check.runner.verify(declared_check.check, declared_check.target, observed))
+            _, observed = observations.load(folder, declared_check.runner.all_types)
+            judge_facts(observed, declared_check.target, code)
+            lines.append(declared_check.runner.judge(declared_check.check, declared_check.target, observed))
         except CheckFailed as exc:
             return _failure(exc.kind, *exc.details)
         except observations.UnreadableObservation as exc:
@@ -102,10 +104,32 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
     return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
 
 
-def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
-    """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor."""
+def judge_facts(observed: list, target: str, code: rules.NotebookCode | None) -> None:
+    """Replace what the kernel reported about the answer's code by the facts read from the notebook."""
+    if code is None:
+        return
+    facts = code.facts(target)
+    for obs in observed:
+        if hasattr(obs, "static"):
+            obs.static = facts
+
+
+def score_notebook(nb, run: NotebookRun, limits, skip=lambda cell: False, notebook: str | None = None) -> list[str]:
+    """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor.
+
+    ``skip``: cells the kernel did not run (demo cells), left out of the audit. ``notebook``: its name,
+    for the libraries it allows (``grader.libraries``).
+    """
     notes = ([run.problem] if run.problem else []) + list(run.notes)
     stop_reason = _stop_reason(nb, run, limits)
+    findings = audit.audit_notebook(nb, skip)
+    notes += [f.describe(_cell_label(nb, f.cell)) for f in findings]
+    flagged = audit.first_scored(findings)
+    code = rules.NotebookCode(nb)
+    library = libraries.first_import(nb, notebook)
+    if library is not None:
+        notes.append(f"imports {library[2]} (not allowed in this notebook) in cell {_cell_label(nb, library[0])}, "
+                     f"line {library[1]}")
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -113,8 +137,15 @@ def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
         cell.execution_count = None
         if is_test_cell(cell):
             grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
+            if flagged is not None and index > flagged.cell:
+                cell.outputs = [_failure("tampering", TEXT["tampering"].format(
+                    cell=_cell_label(nb, flagged.cell), line=flagged.line))]
+                continue
+            if library is not None and index > library[0]:
+                cell.outputs = [_failure("library", libraries.message(library[2]))]
+                continue
             cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
-                                     _earlier_failure(nb, run, index, limits))]
+                                     _earlier_failure(nb, run, index, limits), code)]
         else:
             cell.outputs = cell_run.outputs
     return notes

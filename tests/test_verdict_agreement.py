@@ -12,8 +12,10 @@ processes (no Jupyter kernel), one notebook per task, two at a time.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import os
+import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -22,6 +24,7 @@ import nbformat
 import pytest
 
 from grader import catalog as catalogs
+from grader import libraries, rules
 from grader.scoring import is_test_cell
 from grader.submissions import grade_id, solution_answers
 
@@ -41,9 +44,11 @@ def _student_verdict(source: str, namespace: dict):
     return ("pass", out.getvalue().strip())
 
 
-def _clean_verdict(source: str, namespace: dict):
-    from grader import declarations, observations
+def _clean_verdict(source: str, namespace: dict, code, library):
+    from grader import declarations, libraries, observations, scoring
     from grader.errors import CheckFailed
+    if library is not None:        # the scorer reads the imports of the submitted cells (grader.libraries)
+        return ("fail", str(CheckFailed("library", libraries.message(library[2]))))
     with tempfile.TemporaryDirectory() as folder:
         os.environ[observations.OBSERVE_ENV] = folder
         try:
@@ -55,9 +60,10 @@ def _clean_verdict(source: str, namespace: dict):
             del os.environ[observations.OBSERVE_ENV]
         lines = []
         for declared, path in zip(declarations.read(source), sorted(Path(folder).iterdir())):
-            _, observed = observations.load(path, declared.runner.types)
+            _, observed = observations.load(path, declared.runner.all_types)
+            scoring.judge_facts(observed, declared.target, code)
             try:
-                lines.append(declared.runner.verify(declared.check, declared.target, observed))
+                lines.append(declared.runner.judge(declared.check, declared.target, observed))
             except CheckFailed as exc:
                 return ("fail", str(exc))
         return ("pass", "\n".join(lines))
@@ -73,13 +79,18 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
     problems, counts = [], {"pass": 0, "fail": 0, "error": 0}
     for entry in catalog.entries:
         cells = dict(answers, **{entry.cell: entry.code})
+        submitted = copy.deepcopy(release)
+        for cell in submitted.cells:
+            cell.source = cells.get(grade_id(cell), cell.source)
+        code, library = rules.NotebookCode(submitted), libraries.first_import(submitted, notebook)
+        loaded_before = set(sys.modules)
         namespace: dict = {"__name__": "__main__"}
         for cell in release.cells:
             if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
                 continue
             source = cells.get(grade_id(cell), cell.source)
             if is_test_cell(cell):
-                home, graded = _student_verdict(source, namespace), _clean_verdict(source, namespace)
+                home, graded = _student_verdict(source, namespace), _clean_verdict(source, namespace, code, library)
                 counts[home[0]] += 1
                 if home != graded:
                     problems.append(f"{notebook}: {entry.name}: {grade_id(cell)}: at home {home!r}, "
@@ -90,6 +101,11 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
                     exec(source, namespace)  # noqa: S102
                 except Exception:  # noqa: BLE001 - a wrong answer's example cell may fail
                     pass
+        # A package an entry imported (SciPy) must not count against the next entry: a fresh kernel each.
+        for name in set(sys.modules) - loaded_before:
+            top = name.partition(".")[0]
+            if top in libraries.MASKED and top not in libraries.LOADED_BY_GRADER and top not in libraries.ALWAYS_PRESENT:
+                del sys.modules[name]
     return problems, counts
 
 
