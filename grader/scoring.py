@@ -137,15 +137,14 @@ def score_notebook(nb, run: NotebookRun, limits, skip=lambda cell: False, notebo
         cell.execution_count = None
         if is_test_cell(cell):
             grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
+            # Judged in every case, so that the instructor's notes keep what the observations showed.
+            cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
+                                     _earlier_failure(nb, run, index, limits), code)]
             if flagged is not None and index > flagged.cell:
                 cell.outputs = [_failure("tampering", TEXT["tampering"].format(
                     cell=_cell_label(nb, flagged.cell), line=flagged.line))]
-                continue
-            if library is not None and index > library[0]:
+            elif library is not None and index > library[0]:
                 cell.outputs = [_failure("library", libraries.message(library[2]))]
-                continue
-            cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
-                                     _earlier_failure(nb, run, index, limits), code)]
         else:
             cell.outputs = cell_run.outputs
     return notes

@@ -55,7 +55,7 @@ AUDITED = {"frame_patch": ("line 3", "sys._getframe"), "modules_patch": ("line 2
 @pytest.mark.parametrize("student", sorted(AUDITED))
 def test_reaching_into_the_machinery_is_reported_with_the_line(hostile, student):
     line, what = AUDITED[student]
-    notes = [n for n in hostile.report.notes.get(student, []) if n.startswith("audit: cell «sigmoid_layer»")]
+    notes = [n for n in hostile.report.notes.get(student, []) if "audit: cell «sigmoid_layer»" in n]
     assert any(f", {line}: " in n and what in n and "test cells after it score 0" in n for n in notes), notes
     assert "accede a los mecanismos internos" in hostile.feedback[student]
 
