@@ -111,8 +111,8 @@ TEXT = {
     "tampering": "No se califica: la celda {cell} (línea {line}) accede a los mecanismos internos de Python o de "
                  "las pruebas, y las pruebas que se ejecutan después de ella no cuentan. Si crees que es un error, "
                  "habla con tu profesor.",
-    "obfuscated_call": "{what} obtiene {functions} de forma indirecta (getattr, importlib o una cadena "
-                       "construida); escribe la llamada directamente.",
+    "obfuscated_call": "{what} obtiene funciones de NumPy de forma indirecta (getattr con un nombre construido, "
+                       "importlib o eval); en este ejercicio escribe las llamadas directamente.",
     "dummy_call": "{what} llama a {functions}, pero su resultado no depende de esa llamada: el resultado debe "
                   "calcularse con ella.",
     "reason_not_reached": "el cuaderno no llegó a esta celda.",

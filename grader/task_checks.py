@@ -163,8 +163,7 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
     if used:
         fail("forbidden_call", where, TEXT["forbidden_call"].format(what=name, functions=", ".join(used)))
     if static.get("obfuscated") and (task.requires or task.forbids):
-        fail("forbidden_call", where, TEXT["obfuscated_call"].format(
-            what=name, functions=", ".join(f"np.{n}" for n in task.requires + task.forbids)))
+        fail("forbidden_call", where, TEXT["obfuscated_call"].format(what=name))
     if isinstance(expected, Expected) and expected.error:
         if obs.error and obs.error[0] == expected.error:
             if not obs.error[1].strip():

@@ -154,3 +154,55 @@ def test_facts_at_home_match_facts_from_the_notebook():
     home = from_function(namespace["f"])
     graded = NotebookCode(_notebook(source)).facts("f")
     assert home["used"] == graded["used"] == ["einsum", "trace"]
+
+
+def _judge(task_name: str, func, static):
+    """The task check's verdict on ``func`` when the scorer's facts are ``static``."""
+    import numpy as np
+
+    from grader import task_checks
+    from grader.errors import CheckFailed
+    from grader.tasks import get_task
+    task = get_task(task_name)
+    args = task.make_args((3, 3) if task_name.startswith("einsum") else (2, 2, True), np.random.default_rng(0),
+                          "float64")
+    obs = task_checks.observe(func, task, args, {})
+    obs.static = static
+    try:
+        task_checks.judge(task, "f", args, obs, task.expected(args, {}), where="", hidden=True,
+                          input_dtype="float64", init={})
+    except CheckFailed as exc:
+        return exc.kind, str(exc)
+    return "passed", ""
+
+
+def test_the_scorers_facts_decide_forbidden_and_obfuscated_calls():
+    def honest(a, b):
+        out = []
+        for x, y in zip(reversed((1,) * (len(b) - len(a)) + tuple(a)), reversed((1,) * (len(a) - len(b)) + tuple(b))):
+            if x != y and 1 not in (x, y):
+                raise ValueError(f"{x} y {y}")
+            out.append(max(x, y))
+        return tuple(reversed(out))
+    assert _judge("broadcast_shape", honest, {"used": [], "obfuscated": False, "nearby": []})[0] == "passed"
+    kind, text = _judge("broadcast_shape", honest, {"used": ["broadcast_shapes"], "obfuscated": False, "nearby": []})
+    assert kind == "forbidden_call" and "np.broadcast_shapes" in text
+    kind, text = _judge("broadcast_shape", honest, {"used": [], "obfuscated": True, "nearby": []})
+    assert kind == "forbidden_call" and "de forma indirecta" in text
+
+
+def test_a_required_call_must_compute_the_answer():
+    import numpy as np
+
+    def dummy(a):
+        np.einsum("ij->ji", a)
+        return a.T.copy()
+
+    def honest(a):
+        return np.einsum("ij->ji", a)
+    facts = {"used": ["einsum"], "obfuscated": False, "nearby": ["einsum"]}
+    assert _judge("einsum_transpose", honest, facts)[0] == "passed"
+    kind, text = _judge("einsum_transpose", dummy, facts)
+    assert kind == "missing_call" and "no depende de esa llamada" in text
+    kind, _ = _judge("einsum_transpose", honest, {"used": [], "obfuscated": False, "nearby": []})
+    assert kind == "missing_call"       # observed, but the scorer's reading of the code finds no einsum
