@@ -51,11 +51,27 @@ def current_notebook() -> str | None:
     return Path(session).stem if session else None
 
 
-def forbidden_loaded(notebook: str | None = None) -> list[str]:
-    """Packages this notebook may not use that are imported in this process (at home)."""
+def forbidden_loaded(notebook: str | None = None, namespace: dict | None = None) -> list[str]:
+    """Packages this notebook may not use that the student imported in this process (at home).
+
+    A package counts when it is in ``sys.modules`` and was not brought in by the grader, or when a
+    module of it is bound in the student's ``namespace`` (``import torch``: the grader has PyTorch too).
+    """
     loaded = {name.partition(".")[0] for name in list(sys.modules)}
+    bound = {getattr(value, "__name__", "").partition(".")[0] for value in (namespace or {}).values()
+             if isinstance(value, type(sys))}
     return [name for name in masked_for(notebook or current_notebook())
-            if name in loaded and name not in LOADED_BY_GRADER and name not in ALWAYS_PRESENT]
+            if name in bound or (name in loaded and name not in LOADED_BY_GRADER and name not in ALWAYS_PRESENT)]
+
+
+def student_namespace(target) -> dict | None:
+    """The globals of the student's function, or of a method of the student's class."""
+    if hasattr(target, "__globals__"):
+        return target.__globals__
+    for value in vars(target).values() if isinstance(target, type) else ():
+        if hasattr(value, "__globals__"):
+            return value.__globals__
+    return None
 
 
 @contextlib.contextmanager
