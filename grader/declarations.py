@@ -73,7 +73,7 @@ def execute(check, target, runner: Runner, fallback_name: str) -> None:
     if recorder is not None:
         recorder.append(Declared(check, target_name(target, fallback_name), runner))
         return
-    loaded = libraries.forbidden_loaded(namespace=libraries.student_namespace(target))
+    loaded = libraries.forbidden_loaded(target=target)
     observed = [LoadedLibraries(loaded)] if loaded else runner.observe(check, target)
     if observations.folder() is not None:
         observations.save(observed, declaration=type(check).__name__)

@@ -51,27 +51,39 @@ def current_notebook() -> str | None:
     return Path(session).stem if session else None
 
 
-def forbidden_loaded(notebook: str | None = None, namespace: dict | None = None) -> list[str]:
+def forbidden_loaded(notebook: str | None = None, target=None) -> list[str]:
     """Packages this notebook may not use that the student imported in this process (at home).
 
-    A package counts when it is in ``sys.modules`` and was not brought in by the grader, or when a
-    module of it is bound in the student's ``namespace`` (``import torch``: the grader has PyTorch too).
+    A package counts when it is in ``sys.modules`` and was not brought in by the grader, or when the
+    student's ``target`` (function or class) uses a module of it bound in its globals (``import torch``:
+    the grader, and the notebook's own demonstration cells, have PyTorch too).
     """
     loaded = {name.partition(".")[0] for name in list(sys.modules)}
-    bound = {getattr(value, "__name__", "").partition(".")[0] for value in (namespace or {}).values()
-             if isinstance(value, type(sys))}
+    used = set()
+    for function in _functions(target):
+        names = _names(function.__code__)
+        used |= {function.__globals__[n].__name__.partition(".")[0] for n in names
+                 if isinstance(function.__globals__.get(n), type(sys))}
     return [name for name in masked_for(notebook or current_notebook())
-            if name in bound or (name in loaded and name not in LOADED_BY_GRADER and name not in ALWAYS_PRESENT)]
+            if name in used or (name in loaded and name not in LOADED_BY_GRADER and name not in ALWAYS_PRESENT)]
 
 
-def student_namespace(target) -> dict | None:
-    """The globals of the student's function, or of a method of the student's class."""
-    if hasattr(target, "__globals__"):
-        return target.__globals__
-    for value in vars(target).values() if isinstance(target, type) else ():
-        if hasattr(value, "__globals__"):
-            return value.__globals__
-    return None
+def _functions(target) -> list:
+    """The student's function, or the methods of the student's class."""
+    if hasattr(target, "__code__") and hasattr(target, "__globals__"):
+        return [target]
+    if isinstance(target, type):
+        return [v for v in vars(target).values() if hasattr(v, "__code__") and hasattr(v, "__globals__")]
+    return []
+
+
+def _names(code) -> set:
+    """Global names a code object (and the code nested in it) refers to."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, type(code)):
+            names |= _names(const)
+    return names
 
 
 @contextlib.contextmanager
