@@ -141,6 +141,41 @@ def _script_injection(port: int):
         target.write_text(nbformat.writes(nb))
     return write
 
+# Issue 18: a cell that finds the grading package's functions through the garbage collector and a
+# frame, and replaces the checks (line 3 is the first that reaches into the machinery).
+FRAME_PATCH = """
+import numpy as np
+checks = ("check_forward", "check_backward", "check_numerical_gradient", "check_stability")
+here = __import__("sys")._getframe(0)
+for namespace in __import__("gc").get_objects():
+    if isinstance(namespace, dict) and "check_forward" in namespace and namespace is not here.f_globals:
+        for name in checks:
+            namespace[name] = lambda *args, **kwargs: print("Correcto")
+"""
+EXPIT = '''
+from scipy.special import expit
+
+
+class Sigmoid:
+    def forward(self, x):
+        self.out = expit(x)
+        return self.out
+
+    def backward(self, grad_output):
+        return grad_output * self.out * (1.0 - self.out)
+'''
+# Honest scratch work after a right answer: magics, np.errstate, caught warnings, a check called by hand.
+SCRATCH = '''
+
+%matplotlib inline
+import warnings
+with np.errstate(over="ignore"), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    naive = 1.0 / (1.0 + np.exp(-np.array([-1000.0, 0.0, 1000.0])))
+%timeit -n 1 -r 1 Sigmoid().forward(naive)
+grader.check_forward(Sigmoid, "sigmoid", shapes=[(3,)], seed=5)
+'''
+
 
 def answer(attack: str, tail: str = WRONG) -> dict:
     return {"sigmoid_layer": attack.strip("\n") + "\n" + tail}
@@ -423,6 +458,16 @@ class Sigmoid:
 '''),
         "told_literal_case": _wrong_on(hidden_forward_input(course, None)),
         "told_own_case": _wrong_on(hidden_forward_input(course, "told_own_case")),
+
+        # Issue 18
+        "frame_patch": answer(FRAME_PATCH),
+        "modules_patch": answer("import sys\nchecks = sys.modules['grader']\n"
+                                "checks.check_forward = checks.check_backward = lambda *a, **k: print('Correcto')"),
+        "expit": {"sigmoid_layer": EXPIT.strip("\n")},
+        "expit_lazy": {"sigmoid_layer": EXPIT.replace("from scipy.special import expit\n", "").replace(
+            "self.out = expit(x)", "from scipy.special import expit\n        self.out = expit(x)").strip("\n")},
+        "honest_scratch": {"sigmoid_layer": submissions.solution_answers(course, ASSIGNMENT, NOTEBOOK)["sigmoid_layer"]
+                           + SCRATCH},
         "deleted_tests": "deleted_tests",
         "deleted_tests_right_answer": "deleted_tests_right_answer",
         "duplicated_tests": "duplicated_tests",

@@ -17,8 +17,8 @@ from .hostile import ASSIGNMENT, INIT_CELLS, TEST_CELLS, assert_graded_with_zero
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 
 TAMPERING = ["swapped_grader", "patched_numpy", "input_transformer", "hooks", "replaced_code", "forged_ok",
-             "always_equal", "lying_subclass", "forged_observations", "symlinked_observations", "torch_answer", "deleted_tests",
-             "duplicated_tests", "renamed_tests"]
+             "always_equal", "lying_subclass", "forged_observations", "symlinked_observations", "torch_answer",
+             "deleted_tests", "duplicated_tests", "renamed_tests", "frame_patch", "modules_patch", "expit", "expit_lazy"]
 # Attacks on the check protocol itself (no observation arrives): reported to the instructor.
 DETECTED = ["swapped_grader", "input_transformer", "replaced_code"]
 
@@ -55,8 +55,34 @@ def test_deleted_test_cells_are_restored_and_score_a_right_answer(hostile):
 
 
 def test_torch_in_a_numpy_exercise_is_explained(hostile):
-    assert "PyTorch (torch) no está disponible durante la corrección" in hostile.feedback["torch_answer"] \
-        or "PyTorch no está disponible" in hostile.feedback["torch_answer"]
+    assert "PyTorch (torch) no está disponible en este cuaderno" in hostile.feedback["torch_answer"]
+
+
+# Issue 18: the tamper audit (grader/audit.py) and the allowed libraries (grader/libraries.py).
+AUDITED = {"frame_patch": ("line 3", "sys._getframe"), "modules_patch": ("line 2", "sys.modules"),
+           "replaced_code": ("line 6", "__code__"), "swapped_grader": ("line 5", "sys.modules"),
+           "input_transformer": ("line 1", "input transformers")}
+
+
+@pytest.mark.parametrize("student", sorted(AUDITED))
+def test_reaching_into_the_machinery_is_reported_with_the_line(hostile, student):
+    line, what = AUDITED[student]
+    notes = [n for n in hostile.report.notes.get(student, []) if "audit: cell «sigmoid_layer»" in n]
+    assert any(f", {line}: " in n and what in n and "test cells after it score 0" in n for n in notes), notes
+    assert "accede a los mecanismos internos" in hostile.feedback[student]
+
+
+@pytest.mark.parametrize("student", ["expit", "expit_lazy"])
+def test_a_library_the_notebook_does_not_allow_costs_every_point(hostile, student):
+    # The answer is right (expit is the sigmoid), so every point it lost is the library rule's.
+    assert "SciPy (scipy) no está disponible en este cuaderno" in hostile.feedback[student]
+    assert "biblioteca no permitida" in hostile.feedback[student].lower()
+    assert any("imports scipy" in n for n in hostile.report.notes.get(student, [])), hostile.report.notes
+
+
+def test_honest_scratch_work_keeps_every_point_and_is_not_reported(hostile):
+    assert hostile.scores["honest_scratch"] == hostile.alone
+    assert not [n for n in hostile.report.notes.get("honest_scratch", []) if "audit" in n or "imports" in n]
 
 
 def test_forged_output_never_reaches_the_feedback_as_a_pass(hostile):

@@ -16,8 +16,10 @@ processes (no Jupyter kernel), one notebook per task, two at a time.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import os
+import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -26,6 +28,7 @@ import nbformat
 import pytest
 
 from grader.authoring import catalog as catalogs
+from grader.checks import libraries, rules
 from grader.grading.runs import is_test_cell
 from grader.authoring.submissions import grade_id, solution_answers
 
@@ -47,9 +50,12 @@ def _student_verdict(source: str, namespace: dict):
     return ("pass", out.getvalue().strip())
 
 
-def _clean_verdict(source: str, namespace: dict):
-    from grader.checks import declarations, observations
+def _clean_verdict(source: str, namespace: dict, code, library):
+    from grader.checks import declarations, libraries, observations
     from grader.checks.errors import CheckFailed
+    from grader.grading import scoring
+    if library is not None:        # the scorer reads the imports of the submitted cells (grader.checks.libraries)
+        return ("fail", str(CheckFailed("library", libraries.message(library[2]))))
     with tempfile.TemporaryDirectory() as folder:
         os.environ[observations.OBSERVE_ENV] = folder
         try:
@@ -63,11 +69,15 @@ def _clean_verdict(source: str, namespace: dict):
         with observations.directory(Path(folder)) as root:
             names, others = observations.subfolders(root)
             assert others == 0
-            for declared, name in zip(declarations.read(source), names):
+            declared_checks = declarations.read(source)
+            if len(names) != len(declared_checks):      # what the scorer calls tampering
+                return ("fail", f"{len(declared_checks)} checks declared, {len(names)} observed")
+            for declared, name in zip(declared_checks, names):
                 with observations.directory(root, name) as fd:
-                    _, observed = observations.load(fd, declared.runner.types)
+                    _, observed = observations.load(fd, declared.runner.all_types)
+                scoring.judge_facts(observed, declared.target, code)
                 try:
-                    lines.append(declared.runner.verify(declared.check, declared.target, observed))
+                    lines.append(declared.runner.judge(declared.check, declared.target, observed))
                 except CheckFailed as exc:
                     return ("fail", str(exc))
         return ("pass", "\n".join(lines))
@@ -104,6 +114,11 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
     problems, counts = [], {"pass": 0, "fail": 0, "error": 0}
     for entry in catalog.entries:
         cells = dict(answers, **{entry.cell: entry.code})
+        submitted = copy.deepcopy(release)
+        for cell in submitted.cells:
+            cell.source = cells.get(grade_id(cell), cell.source)
+        code, library = rules.NotebookCode(submitted), libraries.first_import(submitted, notebook)
+        loaded_before = set(sys.modules)
         namespace: dict = {"__name__": "__main__"}
         for cell in release.cells:
             if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
@@ -112,7 +127,7 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
             if is_test_cell(cell):
                 verdicts = set()
                 for seeded in _seeded_sources(assignment, notebook, grade_id(cell), source):
-                    home, graded = _student_verdict(seeded, namespace), _clean_verdict(seeded, namespace)
+                    home, graded = _student_verdict(seeded, namespace), _clean_verdict(seeded, namespace, code, library)
                     counts[home[0]] += 1
                     verdicts.add(_outcome(home))
                     if home != graded:
@@ -127,6 +142,11 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
                     exec(source, namespace)  # noqa: S102
                 except Exception:  # noqa: BLE001 - a wrong answer's example cell may fail
                     pass
+        # A package an entry imported (SciPy) must not count against the next entry: a fresh kernel each.
+        for name in set(sys.modules) - loaded_before:
+            top = name.partition(".")[0]
+            if top in libraries.MASKED and top not in libraries.LOADED_BY_GRADER and top not in libraries.ALWAYS_PRESENT:
+                del sys.modules[name]
     return problems, counts
 
 

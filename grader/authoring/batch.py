@@ -54,10 +54,20 @@ def html_text(markup: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
+# Batches (catalogs, tests, benchmarks) derive hidden seeds from this fixed secret, so that a catalog's
+# verdicts are the same on every run; a real course's secret is random (grader/grading/seeds.py).
+HARNESS_SECRET = "catalog-harness-secret-not-for-a-real-course"
+
+
 def scratch_course(course: Path, assignments, into: Path) -> Path:
-    """A copy of the course with only what grading needs: config, source/ and a fresh gradebook."""
+    """A copy of the course with only what grading needs: config, source/, a fresh gradebook, the harness secret."""
+    from ..grading import seeds
     into.mkdir(parents=True, exist_ok=True)
     shutil.copy2(course / "nbgrader_config.py", into / "nbgrader_config.py")
+    secret = seeds.secret_path(into)
+    if not secret.exists():
+        secret.write_text(HARNESS_SECRET + "\n")
+        secret.chmod(0o600)
     for assignment in assignments:
         shutil.copytree(Course.at(course).source(assignment), Course.at(into).source(assignment))
         pipeline.release(into, assignment)

@@ -23,10 +23,17 @@ from typing import Callable
 
 import numpy as np
 
-from . import observations
+from . import libraries, observations, references
+from .errors import fail
 from .messages import TEXT
 
 _RECORDER: contextvars.ContextVar[list | None] = contextvars.ContextVar("grader_recorder", default=None)
+
+
+@dataclass
+class LoadedLibraries:
+    """Observed instead of the check when the session imported a package the notebook does not allow."""
+    names: list
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,18 @@ class Runner:
     observe: Callable       # (check, target) -> list of observations, one per case
     verify: Callable        # (check, target name, observations) -> pass line, or raises CheckFailed
     types: dict             # observation type name -> class, for reading them back
+
+    @property
+    def all_types(self) -> dict:
+        return dict(self.types, LoadedLibraries=LoadedLibraries)
+
+    def judge(self, check, name: str, observed: list) -> str:
+        """``verify``, after the library rule: a package the notebook does not allow fails every check."""
+        references.single_threaded_torch()   # first, so that what PyTorch imports is known as the grader's
+        for obs in observed:
+            if isinstance(obs, LoadedLibraries) and obs.names:
+                fail("library", libraries.message(str(obs.names[0])))
+        return self.verify(check, name, observed)
 
 
 @dataclass(frozen=True)
@@ -54,12 +73,13 @@ def execute(check, target, runner: Runner, fallback_name: str) -> None:
     if recorder is not None:
         recorder.append(Declared(check, target_name(target, fallback_name), runner))
         return
-    observed = runner.observe(check, target)
+    loaded = libraries.forbidden_loaded(target=target)
+    observed = [LoadedLibraries(loaded)] if loaded else runner.observe(check, target)
     if observations.folder() is not None:
         observations.save(observed, declaration=type(check).__name__)
         print(TEXT["observed"])
         return
-    print(runner.verify(check, target_name(target, fallback_name), observed))
+    print(runner.judge(check, target_name(target, fallback_name), observed))
 
 
 class _Placeholder:

@@ -24,6 +24,8 @@ KIND = {
     "forbidden_call": "se usó una función no permitida",
     "statistics": "la distribución no es la pedida",
     "incomplete": "la prueba no llegó a completarse",
+    "library": "biblioteca no permitida",
+    "tampering": "el cuaderno manipula las pruebas",
 }
 
 TEXT = {
@@ -107,12 +109,24 @@ TEXT = {
                  "desde entonces no se pudo escribir nada más, tampoco los resultados de las pruebas.",
     "earlier_error": "Antes falló la celda {cell} ({error}): revisa que se ejecute sin errores.",
     "timed_out": "superó el tiempo máximo de {seconds:g} s",
-    "torch_hint": "Durante la corrección PyTorch no está disponible: las respuestas se escriben con NumPy.",
+    "torch_hint": "Durante la corrección solo se pueden importar las bibliotecas que permite el cuaderno "
+                  "(NumPy, matplotlib y la biblioteca estándar de Python): PyTorch, SciPy, SymPy y mpmath no.",
+    "library_not_allowed": "{library} ({package}) no está disponible en este cuaderno: las respuestas se escriben "
+                           "con NumPy, matplotlib y la biblioteca estándar de Python, y al corregir no se puede "
+                           "importar. Quita la importación y reinicia el kernel.",
+    "libraries_loaded": "Tu sesión tiene importado {modules}. {explanation}",
+    "tampering": "No se califica: la celda {cell} (línea {line}) accede a los mecanismos internos de Python o de "
+                 "las pruebas, y las pruebas que se ejecutan después de ella no cuentan. Si crees que es un error, "
+                 "habla con tu profesor.",
+    "obfuscated_call": "{what} obtiene funciones de NumPy de forma indirecta (getattr con un nombre construido, "
+                       "importlib o eval); en este ejercicio escribe las llamadas directamente.",
+    "dummy_call": "{what} llama a {functions}, pero su resultado no depende de esa llamada: el resultado debe "
+                  "calcularse con ella.",
     # Import errors inside a grading kernel (the sandbox writes them as stubs).
-    "torch_unavailable": ("PyTorch ({name}) no está disponible durante la corrección: las respuestas de este "
-                          "curso se escriben con NumPy, y PyTorch es la referencia con la que se comparan."),
     "instructor_only": ("Esta parte del paquete «grader» solo la usa el profesor para corregir: no está "
                         "disponible en el kernel de un estudiante."),
+    "torch_unavailable": ("PyTorch ({name}) no está disponible durante la corrección: las respuestas de este "
+                          "curso se escriben con NumPy, y PyTorch es la referencia con la que se comparan."),
     "reason_not_reached": "el cuaderno no llegó a esta celda.",
     "output_truncated": "[Salida recortada: superó {limit} bytes.]",
     "demo_skipped": "[Celda de demostración: no se ejecuta al corregir.]",

@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import libraries
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -26,7 +28,9 @@ class Reference:
 def single_threaded_torch():
     """torch, set to one thread: references are tiny, and PyTorch's thread pool on a loaded
     2-core machine turned milliseconds into seconds (measured)."""
-    import torch
+    with libraries.loading_for_grader():
+        import torch
+        import torch.fx.experimental.symbolic_shapes  # noqa: F401 - autograd imports SymPy through it
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
     return torch
@@ -80,7 +84,7 @@ def get(name: str) -> Reference:
 
 def forward(name: str, x, init: dict | None = None) -> np.ndarray:
     """The reference output for ``x`` (any float dtype), in float64."""
-    import torch
+    torch = single_threaded_torch()
     module = get(name).build(**(init or {}))
     with torch.no_grad():
         return module(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
@@ -88,7 +92,7 @@ def forward(name: str, x, init: dict | None = None) -> np.ndarray:
 
 def backward(name: str, x, upstream, init: dict | None = None) -> np.ndarray:
     """The vector-Jacobian product dL/dx for L = sum(f(x) * upstream), from autograd, in float64."""
-    import torch
+    torch = single_threaded_torch()
     module = get(name).build(**(init or {}))
     xt = torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
     # (y * g).sum().backward() is y.backward(g) without the first-call import of sympy (2.5 s).

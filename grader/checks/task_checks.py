@@ -14,11 +14,13 @@ import contextlib
 import functools
 import io
 import numbers
+import sys
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import rules
 from .compare import assert_close
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
@@ -36,23 +38,59 @@ class TaskObservation:
     warnings: list = field(default_factory=list)
     called: set = field(default_factory=set)
     args_after: tuple = ()
+    on_path: bool | None = None          # poisoning the required calls changed the answer (None: none required)
+    static: dict | None = None           # rules.facts of the answer's code (the scorer replaces it)
 
 
 @contextlib.contextmanager
-def _tracking(names, called: set):
-    """Temporarily wrap numpy functions (e.g. "einsum") to record that student code called them."""
+def _tracking(names, called: set, func=None, poison=()):
+    """Temporarily wrap numpy functions (e.g. "einsum") to record that student code called them.
+
+    The wrapper replaces ``np.<name>`` and every global of the student's function bound to the same
+    function (``from numpy import einsum``). Names in ``poison`` return NaN instead of their result:
+    an answer that does not change was not computed with them.
+    """
     originals = {name: getattr(np, name) for name in names}
+    namespace = getattr(func, "__globals__", None)
+    rebound = {}
     for name, original in originals.items():
         @functools.wraps(original)
         def wrapper(*args, __name=name, __original=original, **kwargs):
-            called.add(__name)
-            return __original(*args, **kwargs)
+            if not sys._getframe(1).f_globals.get("__name__", "").startswith("numpy"):
+                called.add(__name)          # the answer's own call, not NumPy calling itself
+            result = __original(*args, **kwargs)
+            if __name in poison:
+                return _poisoned(result)
+            return result
         setattr(np, name, wrapper)
+        if isinstance(namespace, dict):
+            for key, value in list(namespace.items()):
+                if value is original:
+                    rebound[key] = value
+                    namespace[key] = wrapper
     try:
         yield
     finally:
         for name, original in originals.items():
             setattr(np, name, original)
+        for key, value in rebound.items():
+            namespace[key] = value
+
+
+def _poisoned(result):
+    array = np.asarray(result)
+    if array.dtype.kind in "fc":
+        return np.full_like(array, np.nan) if isinstance(result, np.ndarray) else array.dtype.type(np.nan)
+    return result
+
+
+def _same(a, b) -> bool:
+    try:
+        if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+            return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def observe(func, task, args: tuple, init: dict) -> TaskObservation:
@@ -60,7 +98,7 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
     given = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"), \
-            contextlib.redirect_stderr(io.StringIO()), _tracking(task.requires + task.forbids, obs.called):
+            contextlib.redirect_stderr(io.StringIO()), _tracking(task.requires + task.forbids, obs.called, func):
         warnings.simplefilter("always")
         try:
             obs.result = func(*given[:task.arity], **init)
@@ -68,7 +106,24 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
             obs.error = (type(exc).__name__, str(exc)[:300])
     obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     obs.args_after = given
+    if task.requires or task.forbids:
+        obs.static = rules.from_function(func)
+    if task.requires and obs.error is None:
+        obs.on_path = _depends_on(func, task, args, init, obs.result)
     return obs
+
+
+def _depends_on(func, task, args: tuple, init: dict, result) -> bool:
+    """Run the answer again with the required calls returning NaN: the answer must change."""
+    given = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stderr(io.StringIO()), \
+            _tracking(task.requires, set(), func, poison=task.requires):
+        warnings.simplefilter("ignore")
+        try:
+            again = func(*given, **init)
+        except Exception:  # noqa: BLE001 - it noticed the NaN: the call is on its path
+            return True
+    return not _same(result, again)
 
 
 def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind):
@@ -92,9 +147,12 @@ def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where,
 
 def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where: str,
           hidden: bool, input_dtype: str, init: dict) -> None:
-    used = [f"np.{n}" for n in task.forbids if n in obs.called]
+    static = obs.static or {}
+    used = [f"np.{n}" for n in task.forbids if n in obs.called or n in static.get("used", ())]
     if used:
         fail("forbidden_call", where, TEXT["forbidden_call"].format(what=name, functions=", ".join(used)))
+    if static.get("obfuscated") and (task.requires or task.forbids):
+        fail("forbidden_call", where, TEXT["obfuscated_call"].format(what=name))
     if isinstance(expected, Expected) and expected.error:
         if obs.error and obs.error[0] == expected.error:
             if not obs.error[1].strip():
@@ -112,9 +170,13 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
     for before, after in zip(args, obs.args_after):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
             fail("mutated", where, TEXT["mutated"].format(what=name))
-    missing = [f"np.{n}" for n in task.requires if n not in obs.called]
+    seen = set(static.get("used", ())) | set(static.get("nearby", ())) if obs.static is not None else None
+    missing = [f"np.{n}" for n in task.requires if n not in obs.called or (seen is not None and n not in seen)]
     if missing:
         fail("missing_call", where, TEXT["missing_call"].format(what=name, functions=", ".join(missing)))
+    if task.requires and obs.on_path is False:
+        fail("missing_call", where, TEXT["dummy_call"].format(
+            what=name, functions=", ".join(f"np.{n}" for n in task.requires)))
     note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
     if task.stability and obs.warnings:
         fail("unstable", where, TEXT["unstable_task"].format(what=name, warning=obs.warnings[0]))

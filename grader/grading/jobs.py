@@ -22,6 +22,7 @@ import nbformat
 
 from . import seeds
 from .executor import run_notebook
+from ..checks.libraries import masked_for
 from .sandbox import Limits, Sandbox, check_available, job_folder
 from .scoring import score_notebook
 
@@ -64,10 +65,10 @@ def run_job(job: Job) -> JobResult:
         with job_folder(job.limits, bounded=job.sandboxed) as workdir:
             nb = nbformat.reads(job.notebook_json, as_version=4)
             literal = seeds.apply(nb, job.seeds)    # the kernel and the scorer both see the derived seeds
-            run = run_notebook(nb, workdir, limits=job.limits, sandbox=Sandbox() if job.sandboxed else None,
-                               skip=is_demo)
+            sandbox = Sandbox(hidden_packages=masked_for(job.notebook)) if job.sandboxed else None
+            run = run_notebook(nb, workdir, limits=job.limits, sandbox=sandbox, skip=is_demo)
             started = time.monotonic()
-            result.notes = score_notebook(nb, run, job.limits)
+            result.notes = score_notebook(nb, run, job.limits, skip=is_demo, notebook=job.notebook)
             seeds.restore(nb, literal)
             result.seconds = dict(run.seconds, score=time.monotonic() - started)
             result.graded_json = nbformat.writes(nb)

@@ -1,8 +1,9 @@
 """The box a grading kernel runs in: bubblewrap namespaces, an unprivileged uid, resource limits.
 
 Inside, the kernel sees only the system's read-only ``/usr`` and ``/etc``, the
-Python environment (read-only, with PyTorch hidden: the exercises ask for
-NumPy, and PyTorch is what answers are compared with), the trusted ``grader``
+Python environment (read-only, with the numerical packages the notebook does
+not allow hidden — PyTorch, SciPy, SymPy, mpmath by default, ``grader.checks.libraries``:
+the exercises ask for NumPy, and PyTorch is what answers are compared with), the trusted ``grader``
 package, an empty read-only ``/tmp`` and its own run folder — never the course, the
 gradebook, solutions or other students' work. The run folder is the only place it
 can write, and it lies on a tmpfs of fixed size mounted for this one notebook
@@ -28,9 +29,10 @@ from pathlib import Path
 from traitlets import Int
 from traitlets.config import Configurable
 
+from ..checks.libraries import masked_for, stub_source
 from ..checks.messages import TEXT
 
-HIDDEN_PACKAGES = ("torch", "functorch", "torchgen")
+HIDDEN_PACKAGES = masked_for(None)
 # The trusted package as this process imports it; only its kernel side is importable in a kernel.
 PACKAGE = Path(__file__).resolve().parents[1]
 INSTRUCTOR_PARTS = ("grading", "authoring")
@@ -122,8 +124,7 @@ class Sandbox:
         stubs = run / ".grader-lib"
         for name in self.hidden_packages:
             (stubs / name).mkdir(parents=True, exist_ok=True)
-            (stubs / name / "__init__.py").write_text(
-                f"raise ImportError({TEXT['torch_unavailable'].format(name=name)!r})\n", encoding="utf-8")
+            (stubs / name / "__init__.py").write_text(stub_source(name), encoding="utf-8")
         masked = stubs / "instructor-only"
         masked.mkdir(parents=True, exist_ok=True)
         (masked / "__init__.py").write_text(f"raise ImportError({TEXT['instructor_only']!r})\n", encoding="utf-8")

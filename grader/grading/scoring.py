@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..checks import declarations, observations, student_text
+from ..checks import audit, declarations, libraries, observations, rules, student_text
 from ..checks.errors import CheckFailed
 from ..checks.messages import HIDDEN, TEXT
 from .runs import CellRun, NotebookRun, is_test_cell
@@ -58,11 +58,12 @@ def _earlier_failure(nb, run: NotebookRun, index: int, limits) -> str:
 
 
 def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = "",
-             disk_full: str = ""):
+             disk_full: str = "", code: rules.NotebookCode | None = None):
     """The output that decides one test cell's score.
 
     ``disk_full``, when the kernel had filled its bounded folder by the time this
     cell ran, is the reason an incomplete verdict gives: its observations could not be written.
+    ``code``: the notebook's code as read by the trusted process (facts replace the kernel's report).
     """
     if cell_run.status in STOPPED or cell_run.status in ("not_reached", "skipped"):
         return _failure("incomplete", TEXT["not_run"].format(reason=stop_reason))
@@ -71,7 +72,7 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
         notes.append(f"{grade_id}: the test cell declares no check")
         return _failure("incomplete", TEXT["incomplete"])
     if cell_run.observations is None:
-        return _judge(declared, cell_run, None, [], notes, grade_id, earlier, disk_full)
+        return _judge(declared, cell_run, None, [], notes, grade_id, earlier, disk_full, code)
     try:
         with observations.directory(cell_run.observations) as root:
             folders, others = observations.subfolders(root)
@@ -79,14 +80,14 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
                 notes.append(f"{grade_id}: {others} observation entries were not real folders (symbolic links?); "
                              "refused")
                 return _failure("incomplete", TEXT["incomplete"])
-            return _judge(declared, cell_run, root, folders, notes, grade_id, earlier, disk_full)
+            return _judge(declared, cell_run, root, folders, notes, grade_id, earlier, disk_full, code)
     except observations.UnreadableObservation as exc:
         notes.append(f"{grade_id}: unreadable observations ({exc})")
         return _failure("incomplete", TEXT["incomplete"])
 
 
 def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_id: str, earlier: str,
-           disk_full: str = ""):
+           disk_full: str = "", code=None):
     """Judge each declared check with the observation folder of the same rank (``root`` holds them)."""
     incomplete = disk_full or TEXT["incomplete"]   # the disk explains a missing observation better
     if cell_run.status == "error" and len(folders) < len(declared):
@@ -102,9 +103,10 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
     for declared_check, folder in zip(declared, folders):
         try:
             with observations.directory(root, folder) as fd:
-                _, observed = observations.load(fd, declared_check.runner.types)
+                _, observed = observations.load(fd, declared_check.runner.all_types)
             observed = [student_text.redact(o) for o in observed]
-            lines.append(declared_check.runner.verify(declared_check.check, declared_check.target, observed))
+            judge_facts(observed, declared_check.target, code)
+            lines.append(declared_check.runner.judge(declared_check.check, declared_check.target, observed))
         except CheckFailed as exc:
             if getattr(declared_check.check, "hidden", True):
                 # The check's own message names the hidden case: only its kind and fixed text.
@@ -119,11 +121,23 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
     return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
 
 
-def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
+def judge_facts(observed: list, target: str, code: rules.NotebookCode | None) -> None:
+    """Replace what the kernel reported about the answer's code by the facts read from the notebook."""
+    if code is None:
+        return
+    facts = code.facts(target)
+    for obs in observed:
+        if hasattr(obs, "static"):
+            obs.static = facts
+
+
+def score_notebook(nb, run: NotebookRun, limits, skip=lambda cell: False, notebook: str | None = None) -> list[str]:
     """Write every cell's outputs into ``nb`` (verdicts in test cells); return notes for the instructor.
 
     Notices about the whole notebook for the student's feedback go in ``nb.metadata["grader"]["notices"]``
     (keys of ``messages.NOTICE``), set only here: whatever the submission had there is dropped.
+    ``skip``: cells the kernel did not run (demo cells), left out of the audit. ``notebook``: its name,
+    for the libraries it allows (``grader.checks.libraries``).
     """
     notes = ([run.problem] if run.problem else []) + list(run.notes)
     stop_reason = _stop_reason(nb, run, limits)
@@ -132,6 +146,14 @@ def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
     nb.metadata.pop("grader", None)
     if disk_full:
         nb.metadata["grader"] = {"notices": ["disk_full"]}
+    findings = audit.audit_notebook(nb, skip)
+    notes += [f.describe(_cell_label(nb, f.cell)) for f in findings]
+    flagged = audit.first_scored(findings)
+    code = rules.NotebookCode(nb)
+    library = libraries.first_import(nb, notebook)
+    if library is not None:
+        notes.append(f"imports {library[2]} (not allowed in this notebook) in cell {_cell_label(nb, library[0])}, "
+                     f"line {library[1]}")
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -139,9 +161,16 @@ def score_notebook(nb, run: NotebookRun, limits) -> list[str]:
         cell.execution_count = None
         if is_test_cell(cell):
             grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
+            # Judged in every case, so that the instructor's notes keep what the observations showed.
             cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
                                      _earlier_failure(nb, run, index, limits),
-                                     disk_full if run.disk_full is not None and index >= run.disk_full else "")]
+                                     disk_full if run.disk_full is not None and index >= run.disk_full else "",
+                                     code)]
+            if flagged is not None and index > flagged.cell:
+                cell.outputs = [_failure("tampering", TEXT["tampering"].format(
+                    cell=_cell_label(nb, flagged.cell), line=flagged.line))]
+            elif library is not None and index > library[0]:
+                cell.outputs = [_failure("library", libraries.message(library[2]))]
         else:
             cell.outputs = cell_run.outputs
     return notes

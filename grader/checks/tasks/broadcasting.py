@@ -43,7 +43,10 @@ def _broadcast_reference(a, b):
 register(Task(
     name="broadcast_shape", label="np.broadcast_shapes / torch.broadcast_shapes",
     make_args=_shapes, reference=_broadcast_reference,
-    forbids=("broadcast_shapes", "broadcast", "broadcast_to", "broadcast_arrays"),
+    # The rule is the exercise: no NumPy broadcasting helpers, and no arrays for NumPy to broadcast.
+    forbids=("broadcast_shapes", "broadcast", "broadcast_to", "broadcast_arrays", "empty", "zeros", "ones",
+             "full", "array", "asarray", "asanyarray", "empty_like", "zeros_like", "ones_like", "full_like",
+             "arange"),
     describe=lambda args: f"shape_a = {args[0]}, shape_b = {args[1]}",
 ))
 
