@@ -88,11 +88,15 @@ if reached:
 # carries what it can read of the hidden tests: the test cells' source (`In`) and the running check
 # (its cases: seeds, shapes, scales, values) on the call stack. Without the leak it scores the same.
 LEAKY = '''
-import re, sys, warnings
+import re, warnings
 import numpy as np
 
+# Built names keep this cell past the audit (it only reports them): the audit is evidence, not a barrier,
+# and the leak must be stopped by what the scorer lets into the feedback.
+_frames = getattr(__import__("s" + "ys"), "_get" + "frame")
+
 def _running():
-    frame = sys._getframe(1)
+    frame = _frames(1)
     while "check" not in frame.f_locals:
         frame = frame.f_back
     return frame.f_locals["check"]

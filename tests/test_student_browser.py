@@ -267,4 +267,4 @@ def test_notebook_7_opens_the_same_notebook(server, browser, tmp_path):
 
 def test_the_readme_screenshot_is_committed_and_not_blank():
     assert SCREENSHOT.is_file() and is_not_blank(SCREENSHOT)
-    assert "docs/img/jupyterlab.png" in (COURSE / "README.md").read_text(encoding="utf-8")
+    assert "img/jupyterlab.png" in (COURSE / "docs" / "estudiantes.md").read_text(encoding="utf-8")

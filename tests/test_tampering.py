@@ -189,8 +189,11 @@ def test_warnings_cleared_in_the_kernel_do_not_hide_wrong_values_at_large_inputs
 
 
 def test_forged_finite_difference_samples_earn_nothing(hostile):
+    # The patch of grader's observer is flagged by the audit (the test cells after it score 0); without the
+    # audit the judge's comparison of the samples with the reference rejects them (test_grader_checks.py).
     assert_graded_with_zero(hostile, "forged_samples")
-    assert "diferencias finitas usa tu forward" in hostile.feedback["forged_samples"]
+    page = hostile.feedback["forged_samples"]
+    assert "diferencias finitas usa tu forward" in page or "accede a los mecanismos internos" in page
 
 
 def test_a_layer_that_returns_zeros_earns_no_finite_difference_point(hostile):
@@ -204,8 +207,12 @@ def test_initializers_on_the_global_generator_gain_no_point(hostile):
         scores = hostile.init_scores[student]
         assert sorted(scores) == sorted(honest), (student, scores)
         assert all(scores[g][0] == 0 for g in INIT_CELLS), (student, scores)
-        assert all(s == m for g, (s, m) in scores.items() if g not in INIT_CELLS), (student, scores)
-        assert "generador global de NumPy" in hostile.init_feedback[student], student
+    # Reseeding is an honest-looking mistake: only the initializer cells lose their points, with the reason.
+    scores = hostile.init_scores["global_rng_reseeded"]
+    assert all(s == m for g, (s, m) in scores.items() if g not in INIT_CELLS), scores
+    assert "generador global de NumPy" in hostile.init_feedback["global_rng_reseeded"]
+    # Claiming reproducibility by patching grader's observer is also flagged by the audit.
+    assert "accede a los mecanismos internos" in hostile.init_feedback["global_rng_claiming"]
 
 
 def test_hidden_cases_are_derived_per_student(hostile):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import models
-from .compare import assert_close, check_array
+from .compare import assert_close, check_array, tolerances_for
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
@@ -178,6 +178,17 @@ def _where(check, case, ref):
     return TEXT["where_visible"].format(case=f"{ref.describe(case.size)}, {case.dtype}")
 
 
+def _reduction_atol(expected, dtype) -> float | None:
+    """A parameter's gradient sums over the batch: in float32, elements that cancel carry rounding of the
+    order of the terms, not of their sum. The absolute tolerance follows the gradient's own scale there
+    (rtol × its largest element); a transposed, averaged or overwritten gradient is off by that scale."""
+    expected = np.asarray(expected, dtype=np.float64)
+    if np.dtype(dtype) != np.float32 or expected.size == 0:
+        return None
+    rtol, atol = tolerances_for(dtype)
+    return max(atol, rtol * float(np.max(np.abs(expected))))
+
+
 def _compare_list(got, expected, *, what, names, label, x, dtype, hidden, where, kind, hint=""):
     """gradients() (or parameters()) against the expected list, element by element."""
     if not isinstance(got, list) or len(got) != len(expected):
@@ -185,7 +196,7 @@ def _compare_list(got, expected, *, what, names, label, x, dtype, hidden, where,
     for name, value, exp in zip(names, got, expected):
         try:
             assert_close(value, exp, what=f"{what} ({name})", reference=label, input_dtype=dtype, hidden=hidden,
-                         where=where, kind=kind)
+                         where=where, kind=kind, atol=_reduction_atol(exp, dtype))
         except CheckFailed as exc:
             fail(exc.kind, *exc.details, hint)
 
