@@ -85,6 +85,7 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.Execute",
     "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
 ]
+c.CoalesceStreamsPreprocessor.enabled = True   # nbconvert's preprocessors are off unless enabled
 
 # Validate (button or `nbgrader validate`), on the student's side: do not cut the checks'
 # Spanish messages at nbgrader's default 90 characters.
