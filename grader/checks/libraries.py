@@ -42,6 +42,8 @@ def masked_for(notebook: str | None) -> tuple:
 
 def message(name: str) -> str:
     """The Spanish explanation a student reads for package ``name`` (stub and home check alike)."""
+    if name not in MASKED:     # a name a kernel reported: only the course's own names reach a message
+        return TEXT["library_not_allowed"].format(library=TEXT["unknown_library"], package="?")
     return TEXT["library_not_allowed"].format(library=NAMES.get(name, name), package=name)
 
 

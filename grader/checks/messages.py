@@ -114,6 +114,7 @@ TEXT = {
     "library_not_allowed": "{library} ({package}) no está disponible en este cuaderno: las respuestas se escriben "
                            "con NumPy, matplotlib y la biblioteca estándar de Python, y al corregir no se puede "
                            "importar. Quita la importación y reinicia el kernel.",
+    "unknown_library": "Una biblioteca no permitida",
     "libraries_loaded": "Tu sesión tiene importado {modules}. {explanation}",
     "tampering": "No se califica: la celda {cell} (línea {line}) accede a los mecanismos internos de Python o de "
                  "las pruebas, y las pruebas que se ejecutan después de ella no cuentan. Si crees que es un error, "
