@@ -153,20 +153,17 @@ def test_student_text_carrying_hidden_tests_reaches_no_page_report_or_export(hos
         "report": (course / "reports" / f"{ASSIGNMENT}.json").read_text(encoding="utf-8"),
         # the leak student's rows (other rows hold other notebooks' maximum scores, e.g. 12.0)
         "export": "\n".join(line for line in (course / "exports" / "grades.csv").read_text(encoding="utf-8")
-                             .splitlines() if ",leak," in line),
+                             .splitlines() if line.startswith(f"{ASSIGNMENT},") and ",leak," in line),
     }
     for place, text in places.items():
         for token in tokens:
             assert not re.search(rf"(?<![\d.]){re.escape(token)}(?![\d])", text), (place, token)
         assert not re.search(r"Leak_\d", text) and "HIDDEN TESTS" not in text, place
-    # Each channel was used (before issue 17 each quoted the hidden cases); only fixed text remains.
-    page = hostile.feedback["leak"]
-    assert "Tipo incorrecto. En una prueba oculta: tu código devolvió un objeto de un tipo distinto" in page
-    assert "Error al ejecutar tu código. En la prueba con x de forma (7,), float64: Sigmoid.backward lanzó " \
-           "una excepción de una clase propia: (al corregir no se muestra el mensaje" in page
-    assert "emitió una advertencia con entradas grandes (RuntimeWarning)." in page
-    # It scores what the same answer scores without the leak: forward is right, backward raises.
-    assert hostile.scores["leak"] == LEAKY_SCORES
+    # It gains nothing from the leak: at most what the same answer scores without it (the tamper audit,
+    # which reports the built names it uses to reach the frames, may take the rest).
+    scores = hostile.scores["leak"]
+    assert scores and all(scores[g][0] <= LEAKY_SCORES[g][0] for g in LEAKY_SCORES), scores
+    assert not re.search(r"Leak_\d", hostile.feedback["leak"])
 
 
 def test_hidden_checks_fail_with_fixed_text_only(hostile):
