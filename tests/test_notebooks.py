@@ -69,7 +69,7 @@ def test_catalog_covers_every_test_cell(assignment, notebook):
 def test_catalog_entry(graded, notebook, entry):
     result = graded[entry.student]
     problem = catalogs.verdict(entry, result.scores, result.feedback)
-    assert problem == "", f"{entry.name}: {problem}; scores {result.scores}"
+    assert problem == "", f"{entry.name}: {problem}; scores {result.scores}; reported: {result.failure!r}"
 
 
 def test_feedback_never_shows_hidden_tests_or_tracebacks(graded):

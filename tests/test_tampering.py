@@ -228,9 +228,10 @@ def test_hidden_cases_are_derived_per_student(hostile):
     # The kernel ran this student's derived cases, not the ones written in the cell: knowing the
     # written case gains nothing, a wrong answer on one's own derived case loses the forward point.
     told, own = hostile.scores["told_literal_case"], hostile.scores["told_own_case"]
-    assert all(s == m for s, m in told.values()), told
-    assert own["test_sigmoid_forward"][0] == 0, own
-    assert all(s == m for g, (s, m) in own.items() if g != "test_sigmoid_forward"), own
+    why = {s: (hostile.report.notes.get(s), hostile.report.failed.get(s)) for s in ("told_literal_case", "told_own_case")}
+    assert all(s == m for s, m in told.values()), (told, why)
+    assert own["test_sigmoid_forward"][0] == 0, (own, why)
+    assert all(s == m for g, (s, m) in own.items() if g != "test_sigmoid_forward"), (own, why)
 
 
 def test_the_same_student_gets_the_same_grade_twice(hostile):

@@ -32,6 +32,7 @@ from .sandbox import Limits, Sandbox, UidSlot, count_uid, space_left
 KERNEL_ARGV = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
                "--HistoryManager.enabled=False", "--IPKernelApp.quiet=True"]
 STARTUP_SECONDS = 60
+KERNEL_NOT_STARTED = "kernel did not start"
 SPAWN_NOTE = 4          # more processes than this under a kernel's uid is worth telling the instructor
 FULL_MARGIN = 2**20     # less free space than this after a cell: the kernel reached the disk cap
 
@@ -102,7 +103,7 @@ class _Execution:
             try:
                 kc.wait_for_ready(timeout=STARTUP_SECONDS)
             except RuntimeError as exc:
-                self.result.problem = f"kernel did not start: {exc}"
+                self.result.problem = f"{KERNEL_NOT_STARTED}: {exc}"
                 return self.result
             self.result.seconds["start"] = time.monotonic() - started
             self._cells(km, kc, started + self.limits.notebook_seconds)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from . import seeds
-from .executor import run_notebook
+from .executor import KERNEL_NOT_STARTED, run_notebook
 from ..checks.libraries import masked_for
 from .sandbox import Limits, Sandbox, check_available, job_folder
 from .scoring import score_notebook
@@ -57,7 +57,22 @@ def is_demo(cell) -> bool:
 
 
 def run_job(job: Job) -> JobResult:
-    """Run one notebook in a sandboxed kernel and score it here (this process never runs student code)."""
+    """Run one notebook in a sandboxed kernel and score it here (this process never runs student code).
+
+    A failure of the machinery (a mount, a kernel that never started) is not the
+    student's doing: the notebook is run once more from scratch, and if that fails
+    too it is reported as not graded (never as zero points).
+    """
+    result = _attempt(job)
+    if not result.error:
+        return result
+    again = _attempt(job)
+    again.notes.insert(0, f"run a second time after a failure of the grading machinery: {result.error}")
+    return again
+
+
+def _attempt(job: Job) -> JobResult:
+    """One run from scratch: its own folder, uid and kernel."""
     result = JobResult(job.student, job.assignment, job.notebook,
                        worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
@@ -67,6 +82,9 @@ def run_job(job: Job) -> JobResult:
             literal = seeds.apply(nb, job.seeds)    # the kernel and the scorer both see the derived seeds
             sandbox = Sandbox(hidden_packages=masked_for(job.notebook)) if job.sandboxed else None
             run = run_notebook(nb, workdir, limits=job.limits, sandbox=sandbox, skip=is_demo)
+            if run.problem.startswith(KERNEL_NOT_STARTED):
+                result.error = run.problem
+                return result
             started = time.monotonic()
             result.notes = score_notebook(nb, run, job.limits, skip=is_demo, notebook=job.notebook)
             seeds.restore(nb, literal)

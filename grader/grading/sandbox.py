@@ -209,7 +209,8 @@ def check_available() -> None:
 
 
 class UidSlot:
-    """A uid no other running kernel on this machine uses (file locks work across processes)."""
+    """A uid no other running kernel on this machine uses: locked (file locks work across processes)
+    and with no process running under it."""
 
     def __init__(self):
         self.uid, self._handle, self.stray = None, None, 0
@@ -222,6 +223,11 @@ class UidSlot:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
+                handle.close()
+                continue
+            if count_uid(uid):
+                # Someone holds it without our lock (a grader whose /tmp is another mount, a leftover):
+                # taking it would let that kernel and ours reach, and kill, each other's processes.
                 handle.close()
                 continue
             self.uid, self._handle = uid, handle
