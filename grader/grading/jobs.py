@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from . import seeds
+from . import seeds, zygote
 from .executor import KERNEL_NOT_STARTED, run_notebook
 from ..checks.libraries import masked_for
 from .sandbox import Limits, Sandbox, check_available, job_folder
@@ -37,6 +37,7 @@ class Job:
     limits: Limits = Limits()
     sandboxed: bool = True
     seeds: dict = field(default_factory=dict)   # grade_id -> derived seeds of its hidden checks (never the secret)
+    forked: bool = True                # sandboxed kernels forked from a zygote (``zygote``), not started anew
 
 
 @dataclass
@@ -77,11 +78,13 @@ def _attempt(job: Job) -> JobResult:
                        worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
         # Sandboxed, the run and its observations live on a tmpfs of limits.disk_bytes, until scored.
-        with job_folder(job.limits, bounded=job.sandboxed) as workdir:
+        hidden = masked_for(job.notebook)
+        forked = zygote.for_profile(hidden) if job.sandboxed and job.forked else None
+        with job_folder(job.limits, bounded=job.sandboxed, parent=forked and forked.jobs) as workdir:
             nb = nbformat.reads(job.notebook_json, as_version=4)
             literal = seeds.apply(nb, job.seeds)    # the kernel and the scorer both see the derived seeds
-            sandbox = Sandbox(hidden_packages=masked_for(job.notebook)) if job.sandboxed else None
-            run = run_notebook(nb, workdir, limits=job.limits, sandbox=sandbox, skip=is_demo)
+            sandbox = Sandbox(hidden_packages=hidden) if job.sandboxed else None
+            run = run_notebook(nb, workdir, limits=job.limits, sandbox=sandbox, skip=is_demo, zygote=forked)
             if run.problem.startswith(KERNEL_NOT_STARTED):
                 result.error = run.problem
                 return result

@@ -70,6 +70,21 @@ class Sandbox:
     hidden_packages: tuple = HIDDEN_PACKAGES
 
     def argv(self, run: Path, uid: int, limits: Limits, kernel_argv: list[str]) -> list[str]:
+        """bwrap, then setpriv and prlimit, around one kernel whose only writable folder is ``run``."""
+        args = self.box(run / ".grader-lib", writable=[run])
+        args += ["--clearenv", "--chdir", str(run)]
+        for key, value in kernel_env(run).items():
+            args += ["--setenv", key, value]
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                 "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+                 "prlimit", f"--as={limits.memory_bytes}", f"--nproc={limits.processes}",
+                 f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}", "--core=0"]
+        return args + [str(self.python)] + kernel_argv
+
+    def box(self, stubs: Path, writable: list[Path], extra: list[str] = ()) -> list[str]:
+        """The bwrap arguments of a grading kernel's view: read-only system and environment, hidden
+        packages replaced by ``stubs`` (``write_stubs``), an empty read-only ``/tmp``, and ``writable``."""
         venv, base = Path(sys.prefix), Path(os.path.realpath(sys.base_prefix))
         args = ["bwrap", "--die-with-parent", "--new-session",
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -91,52 +106,58 @@ class Sandbox:
                     read_only.append(str(site / name))
             for part in INSTRUCTOR_PARTS:   # a non-editable install of this package
                 if (site / "grader" / part).is_dir():
-                    args += ["--ro-bind", str(run / ".grader-lib" / "instructor-only"), str(site / "grader" / part)]
-        stub = run / ".grader-lib"
-        args += _mkdirs(run) + ["--bind", str(run), str(run)]
+                    args += ["--ro-bind", str(stubs / "instructor-only"), str(site / "grader" / part)]
+        for folder in writable:
+            args += _mkdirs(folder) + ["--bind", str(folder), str(folder)]
         args += _mkdirs(Path("/opt/grader-lib/grader")) + [
             "--ro-bind", str(PACKAGE), "/opt/grader-lib/grader",
-            "--ro-bind", str(stub), "/opt/grader-stubs"]
+            "--ro-bind", str(stubs), "/opt/grader-stubs"]
         for part in INSTRUCTOR_PARTS:
-            args += ["--ro-bind", str(stub / "instructor-only"), f"/opt/grader-lib/grader/{part}"]
-        for path in read_only:   # not recursive: the run folder bound below /tmp stays writable
+            args += ["--ro-bind", str(stubs / "instructor-only"), f"/opt/grader-lib/grader/{part}"]
+        args += list(extra)
+        for path in read_only:   # not recursive: the folders bound below /tmp stay writable
             args += ["--remount-ro", path]
-        scratch = run / "tmp"
-        env = {"HOME": str(run), "PATH": f"{venv}/bin:/usr/bin:/bin", "TMPDIR": str(scratch),
-               "MPLCONFIGDIR": str(scratch / "matplotlib"), "MPLBACKEND": "agg",
-               "IPYTHONDIR": str(scratch / "ipython"),
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONSAFEPATH": "1", "PYTHONDONTWRITEBYTECODE": "1",
-               "PYTHONPATH": "/opt/grader-stubs:/opt/grader-lib", "LANG": "C.UTF-8",
-               "NBGRADER_EXECUTION": "autograde", "GRADER_OBSERVE_DIR": str(run / "observations")}
-        args += ["--clearenv", "--chdir", str(run)]
-        for key, value in env.items():
-            args += ["--setenv", key, value]
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                 "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-                 "prlimit", f"--as={limits.memory_bytes}", f"--nproc={limits.processes}",
-                 f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}", "--core=0"]
-        return args + [str(self.python)] + kernel_argv
+        return args
 
     def prepare(self, run: Path, uid: int) -> None:
         """Make the run folder the kernel's own, with the stubs that replace hidden packages."""
-        stubs = run / ".grader-lib"
-        for name in self.hidden_packages:
-            (stubs / name).mkdir(parents=True, exist_ok=True)
-            (stubs / name / "__init__.py").write_text(stub_source(name), encoding="utf-8")
-        masked = stubs / "instructor-only"
-        masked.mkdir(parents=True, exist_ok=True)
-        (masked / "__init__.py").write_text(f"raise ImportError({TEXT['instructor_only']!r})\n", encoding="utf-8")
-        for name in ("observations", "tmp"):
-            (run / name).mkdir(exist_ok=True)
-            os.chown(run / name, uid, uid)
-        os.chown(run, uid, uid)
-        os.chmod(run, 0o755)
+        write_stubs(run / ".grader-lib", self.hidden_packages)
+        prepare_run(run, uid)
+
+
+def write_stubs(stubs: Path, hidden_packages) -> None:
+    """Modules that replace the hidden packages and the instructor's parts: an ImportError in Spanish."""
+    for name in hidden_packages:
+        (stubs / name).mkdir(parents=True, exist_ok=True)
+        (stubs / name / "__init__.py").write_text(stub_source(name), encoding="utf-8")
+    masked = stubs / "instructor-only"
+    masked.mkdir(parents=True, exist_ok=True)
+    (masked / "__init__.py").write_text(f"raise ImportError({TEXT['instructor_only']!r})\n", encoding="utf-8")
+
+
+def prepare_run(run: Path, uid: int) -> None:
+    """The run folder and its observation and temporary folders belong to the kernel's uid."""
+    for name in ("observations", "tmp"):
+        (run / name).mkdir(exist_ok=True)
+        os.chown(run / name, uid, uid)
+    os.chown(run, uid, uid)
+    os.chmod(run, 0o755)
+
+
+def kernel_env(run: Path) -> dict:
+    """The whole environment of a grading kernel (nothing of the instructor's is passed on)."""
+    venv, scratch = Path(sys.prefix), run / "tmp"
+    return {"HOME": str(run), "PATH": f"{venv}/bin:/usr/bin:/bin", "TMPDIR": str(scratch),
+            "MPLCONFIGDIR": str(scratch / "matplotlib"), "MPLBACKEND": "agg",
+            "IPYTHONDIR": str(scratch / "ipython"),
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONSAFEPATH": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": "/opt/grader-stubs:/opt/grader-lib", "LANG": "C.UTF-8",
+            "NBGRADER_EXECUTION": "autograde", "GRADER_OBSERVE_DIR": str(run / "observations")}
 
 
 @contextlib.contextmanager
-def job_folder(limits: Limits, bounded: bool = True):
+def job_folder(limits: Limits, bounded: bool = True, parent: Path | None = None):
     """A fresh folder for one notebook's run and its observations; with ``bounded``, a tmpfs of its own.
 
     The tmpfs is mounted by this (root) process before the kernel starts and holds
@@ -144,7 +165,7 @@ def job_folder(limits: Limits, bounded: bool = True):
     write more by any route; unmounting it afterwards frees everything at once. Its
     root is root-only (0700): only the run folder inside it is bound into the sandbox.
     """
-    folder = Path(tempfile.mkdtemp(prefix="grader-job-"))
+    folder = Path(tempfile.mkdtemp(prefix="grader-job-", dir=parent))
     mounted = False
     try:
         if bounded:
