@@ -106,16 +106,25 @@ def _read_line(stream, seconds: float) -> str:
 
 
 _ZYGOTES: dict = {}
+_FAILED: dict = {}      # profile -> why its zygote could not start (kernels then start one by one)
 _LOCK = threading.Lock()
 
 
-def for_profile(hidden_packages: tuple) -> Zygote:
-    """This process's zygote for a set of hidden packages, started on first use (one per profile)."""
+def for_profile(hidden_packages: tuple) -> Zygote | None:
+    """This process's zygote for a set of hidden packages, started on first use (one per profile);
+    None if it cannot start here, and then kernels are started by bubblewrap one by one."""
     key = tuple(hidden_packages)
     with _LOCK:
+        if key in _FAILED:
+            return None
         zygote = _ZYGOTES.get(key)
         if zygote is None or zygote.process.poll() is not None:
-            zygote = _ZYGOTES[key] = Zygote(key).start()
+            try:
+                zygote = _ZYGOTES[key] = Zygote(key).start()
+            except SandboxUnavailable as exc:
+                _FAILED[key] = str(exc)
+                print(f"grader: kernels will be started one by one: {exc}", file=sys.stderr)
+                return None
         return zygote
 
 
