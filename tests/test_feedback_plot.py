@@ -92,6 +92,7 @@ def test_the_grid_is_observed_only_for_visible_elementwise_checks():
     visible = LayerCheck("backward", "sigmoid", layer_checks.make_cases([(2,)], ("float64",), 0, 6.0, None))
     grid = layer_checks.observe_all(visible, IgnoresGradOutput)[0].grid
     assert set(grid) == {"forward", "backward"} and grid["forward"].shape == GRID.shape
+    assert not np.any(GRID == 0.0)     # the kink of every reference, where no check judges the derivative
     hidden = LayerCheck("backward", "sigmoid", visible.cases, hidden=True)
     assert layer_checks.observe_all(hidden, IgnoresGradOutput)[0].grid == {}
     softmax = LayerCheck("forward", "softmax", visible.cases)
@@ -100,7 +101,8 @@ def test_the_grid_is_observed_only_for_visible_elementwise_checks():
 
 def test_a_forged_or_broken_grid_is_drawn_as_missing_values_or_not_at_all():
     check = LayerCheck("backward", "sigmoid", ())
-    assert feedback_plot.draw(check, "Sigmoid", {"forward": [0.5], "backward": "texto"}) is not None
+    assert feedback_plot.draw(check, "Sigmoid", {"forward": [0.5], "backward": "texto"}) is None   # no curve
+    assert feedback_plot.draw(check, "Sigmoid", {"forward": GRID, "backward": "texto"}) is not None
     right = {"forward": 1 / (1 + np.exp(-GRID)), "backward": 2 / (np.exp(GRID / 2) + np.exp(-GRID / 2)) ** 2}
     assert feedback_plot.draw(check, "Sigmoid", right) is None    # nothing differs: no picture
     hidden = LayerCheck("backward", "sigmoid", (), hidden=True)

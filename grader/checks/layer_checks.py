@@ -37,8 +37,9 @@ NUMERIC_FLOOR = 1e-8
 STEP = 1e-6               # central-difference step, as gradients.numerical_gradient
 # The fixed, public grid a failing visible check's feedback plots the student's layer on
 # (grader.grading.feedback_plot), and the constant grad_output its backward is called with there:
-# not 1, so that a backward that ignores grad_output shows on the plot.
-GRID = np.linspace(-6.0, 6.0, 401)
+# not 1, so that a backward that ignores grad_output shows on the plot. An even count keeps x = 0 (every
+# reference's kink, where conventions for the derivative differ and no check looks) off the grid.
+GRID = np.linspace(-6.0, 6.0, 400)
 GRID_UPSTREAM = 2.0
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
 
@@ -227,7 +228,7 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
 def observe_grid(check: LayerCheck, layer) -> dict:
     """forward(GRID) and backward(GRID_UPSTREAM) of a fresh layer, for the feedback's plot only (never judged).
 
-    One call of each on 401 points: milliseconds. An exception or warning here is not the case's.
+    One call of each on 400 points: milliseconds. An exception or warning here is not the case's.
     """
     obs = Observation()
     if check.kind == "function":

@@ -227,6 +227,7 @@ TEXT.update({
     "plot_autograd": "autograd de PyTorch",
     "plot_yours": "tu código",
     "plot_differ": "difieren",
+    "plot_clipped": "tu código se sale de la escala: se dibuja en el borde",
     "plot_no_values": "tu código no devolvió un arreglo\ncon la forma de x (o lanzó un error)",
     "plot_alt": (
         "Gráfica de {what} frente a {reference} para x entre −6 y 6: a la izquierda, forward; a la derecha, "

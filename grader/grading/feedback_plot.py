@@ -56,7 +56,7 @@ def _runs(mask: np.ndarray) -> list[tuple[float, float]]:
 
 
 def _panel(ax, title: str, got: np.ndarray | None, expected: np.ndarray, reference: str) -> None:
-    mask = _differ(got, expected)
+    mask, note = _differ(got, expected), ""
     for i, (low, high) in enumerate(_runs(mask)):
         ax.axvspan(low, high, color=DIFFER, alpha=0.15, lw=0, label=TEXT["plot_differ"] if i == 0 else None)
     ax.plot(GRID, expected, color=THEIRS, lw=2, label=reference)
@@ -66,19 +66,21 @@ def _panel(ax, title: str, got: np.ndarray | None, expected: np.ndarray, referen
         ax.text(0.5, 0.5, TEXT["plot_no_values"], transform=ax.transAxes, ha="center", color=DIFFER, fontsize=9)
     else:
         shown = np.where(np.isfinite(got), got, np.nan)
-        ax.plot(GRID, shown, color=YOURS, lw=1.6, ls="--", label=TEXT["plot_yours"])
         finite = shown[np.isfinite(shown)]
         if finite.size:   # far-off values widen the view at most 2 spans each way: the reference stays readable
             low = max(min(low, float(finite.min())), low - 2 * span)
             high = min(max(high, float(finite.max())), high + 2 * span)
+        if finite.size and (finite.min() < low or finite.max() > high):
+            note = TEXT["plot_clipped"]
+        ax.plot(GRID, np.clip(shown, low, high), color=YOURS, lw=1.6, ls="--", label=TEXT["plot_yours"])
     pad = 0.08 * max(high - low, 1e-3)
     ax.set_ylim(low - pad, high + pad)
     ax.set_xlim(GRID[0], GRID[-1])
     ax.set_title(title, fontsize=10)
-    ax.set_xlabel("x", fontsize=9)
+    ax.set_xlabel(f"x ({note})" if note else "x", fontsize=9, color=YOURS if note else "black")
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best", framealpha=0.8)
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.8)   # activations rise to the right
 
 
 def _png(fig) -> bytes:
@@ -93,7 +95,8 @@ def _png(fig) -> bytes:
 
 
 def draw(check: LayerCheck, layer_name: str, grid: dict) -> bytes | None:
-    """The PNG of the student's observed curves against PyTorch's, or None if they agree on the whole grid."""
+    """The PNG of the student's observed curves against PyTorch's; None if they agree on the whole grid
+    or the student's code gave no curve at all."""
     function = check.kind == "function"
     curves = [_values(grid.get(key)) for key in (("forward",) if function else ("forward", "backward"))]
     return _draw(check.reference, tuple(sorted(check.init.items())), function, layer_name,
@@ -110,8 +113,8 @@ def _draw(reference: str, init: tuple, function: bool, layer_name: str, *curves:
         panels.append((TEXT["plot_backward"].format(what=layer_name, g=GRID_UPSTREAM), got[1],
                        references.backward(reference, GRID, np.full_like(GRID, GRID_UPSTREAM), init),
                        TEXT["plot_autograd"]))
-    if not any(_differ(got, expected).any() for _, got, expected, _ in panels):
-        return None
+    if all(curve is None for curve in got) or not any(_differ(g, e).any() for _, g, e, _ in panels):
+        return None     # nothing of theirs to show (an unsolved exercise), or nothing differs
     with _DRAWING:
         return _render(panels)
 
