@@ -88,8 +88,10 @@ def test_the_same_plot_is_shown_once_per_page(tmp_path, monkeypatch):
     assert 'href="#test_0"' in second[1].data["text/html"]
 
 
-def test_the_grid_is_observed_only_for_visible_elementwise_checks():
+def test_the_grid_is_observed_only_when_grading_visible_elementwise_checks(tmp_path, monkeypatch):
     visible = LayerCheck("backward", "sigmoid", layer_checks.make_cases([(2,)], ("float64",), 0, 6.0, None))
+    assert layer_checks.observe_all(visible, IgnoresGradOutput)[0].grid == {}     # at home: not drawn
+    monkeypatch.setenv(observations.OBSERVE_ENV, str(tmp_path))
     grid = layer_checks.observe_all(visible, IgnoresGradOutput)[0].grid
     assert set(grid) == {"forward", "backward"} and grid["forward"].shape == GRID.shape
     assert not np.any(GRID == 0.0)     # the kink of every reference, where no check judges the derivative

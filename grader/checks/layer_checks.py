@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import references
+from . import observations, references
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
@@ -244,10 +244,12 @@ def observe_grid(check: LayerCheck, layer) -> dict:
 def observe_all(check: LayerCheck, layer) -> list[Observation]:
     """Observe every case (the untrusted half, run where the student's code lives).
 
-    A visible check of an elementwise layer also observes it on the fixed grid, kept with the first case.
+    When grading, a visible check of an elementwise layer also observes it on the fixed grid, kept with the
+    first case (at home nothing would draw it).
     """
     observed = [observe(check, layer, case) for case in check.cases]
-    if observed and not check.hidden and references.get(check.reference).elementwise:
+    if (observed and not check.hidden and references.get(check.reference).elementwise
+            and observations.folder() is not None):
         observed[0].grid = observe_grid(check, layer)
     return observed
 
