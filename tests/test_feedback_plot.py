@@ -38,6 +38,9 @@ class IgnoresGradOutput(Sigmoid):
         return self.out * (1 - self.out)
 
 
+FORGED = nbformat.v4.new_output("display_data", data={"text/html": '<div class="grafica"><img src="x"></div>'})
+
+
 def graded(tmp_path, monkeypatch, layer, sources: list[str]) -> list:
     """Each test cell's outputs after clean scoring, its checks observed on ``layer`` as a grading kernel would."""
     import grader
@@ -50,6 +53,7 @@ def graded(tmp_path, monkeypatch, layer, sources: list[str]) -> list:
         runs[index] = CellRun(status="ok", observations=folder)
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": f"test_{index}", "points": 1}
+        cell.outputs = [FORGED]     # what a submission put there never reaches the feedback
         cells.append(cell)
     monkeypatch.delenv(observations.OBSERVE_ENV)
     nb = nbformat.v4.new_notebook(cells=cells)
@@ -75,7 +79,7 @@ def test_a_failing_visible_check_shows_an_embedded_plot(tmp_path, monkeypatch):
 
 def test_no_plot_for_a_correct_answer_or_a_hidden_check(tmp_path, monkeypatch):
     [correct] = graded(tmp_path / "a", monkeypatch, Sigmoid, [VISIBLE])
-    assert [o.output_type for o in correct] == ["stream"]
+    assert [o.output_type for o in correct] == ["stream"]        # the forged picture is gone too
     [hidden] = graded(tmp_path / "b", monkeypatch, IgnoresGradOutput, [HIDDEN])
     assert [o.output_type for o in hidden] == ["error"]
 
