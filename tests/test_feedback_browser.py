@@ -2,7 +2,9 @@
 
 beto's sigmoid (demo/clase.toml) overflows in exp and ignores grad_output, so three of its four test
 cells fail. The rendered text must carry each failing check's Spanish message and nothing of the
-hidden tests, the page must be Spanish, and its screenshot must show something. Never skipped: with
+hidden tests, the page must be Spanish, and its screenshot must show something. The first failing
+cell shows the plot of beto's layer against PyTorch's (grader.grading.feedback_plot), loaded from the
+page itself; ana's correct answer has none. Never skipped: with
 no Chromium the test fails (./run installs chromium and chromium-driver from Debian).
 ``FEEDBACK_SCREENSHOTS=docs/img`` also writes the README's images there.
 """
@@ -44,9 +46,14 @@ def chromium_driver():
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
+# Every image of the page: (loaded, natural width, alt text, id of the section it is in).
+IMAGES = ("return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt, "
+          "i.closest('section') ? i.closest('section').id : '']);")
+
+
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    """(course, rendered body text, <html lang>, full-page screenshot) of beto's feedback."""
+    """(course, rendered body text, <html lang>, full-page screenshot, images) of beto's feedback."""
     from selenium.webdriver.common.by import By
     course, proc = run_demo(tmp_path_factory)
     student, assignment, notebook = NOTEBOOK
@@ -58,14 +65,17 @@ def page(tmp_path_factory):
         driver.get(html.as_uri())
         text = driver.find_element(By.TAG_NAME, "body").text
         lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+        images = driver.execute_script(IMAGES)
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(1000, min(height, 4000))
         driver.save_screenshot(str(shot))
+        driver.get((course / "feedback" / "ana" / assignment / f"{notebook}.html").as_uri())
+        images_correct = driver.execute_script(IMAGES)
     finally:
         driver.quit()
     if os.environ.get("FEEDBACK_SCREENSHOTS"):
         _save_docs_images(Path(os.environ["FEEDBACK_SCREENSHOTS"]), shot, course)
-    return course, text, lang, shot
+    return course, text, lang, shot, (images, images_correct)
 
 
 def _save_docs_images(folder: Path, shot: Path, course: Path) -> None:
@@ -96,7 +106,7 @@ def hidden_lines() -> list[str]:
 
 
 def test_each_failing_check_shows_its_spanish_message(page):
-    course, text, _, _ = page
+    course, text, _, _, _ = page
     errors = {cell_id: [o["evalue"] for o in cell.get("outputs", []) if o["output_type"] == "error"]
               for cell_id, cell in autograded_cells(course).items()}
     failing = {cell_id for cell_id, messages in errors.items() if messages}
@@ -115,7 +125,7 @@ def test_each_failing_check_shows_its_spanish_message(page):
 
 
 def test_no_hidden_test_reaches_the_page(page):
-    _, text, _, _ = page
+    _, text, _, _, _ = page
     for marker in ["BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "hidden=True", "CheckFailed", "Traceback"]:
         assert marker not in text
     lines = hidden_lines()
@@ -127,7 +137,7 @@ def test_no_hidden_test_reaches_the_page(page):
 
 
 def test_the_page_is_in_spanish(page):
-    _, text, lang, _ = page
+    _, text, lang, _, _ = page
     assert lang == "es"
     for spanish in ["Resultado de cada prueba", "Tu respuesta", "0 de 2 puntos", "volver al resumen"]:
         assert spanish in text
@@ -136,7 +146,7 @@ def test_the_page_is_in_spanish(page):
 
 def test_the_screenshot_shows_the_page(page):
     from PIL import Image
-    _, _, _, shot = page
+    _, _, _, shot, _ = page
     with Image.open(shot) as image:
         rgb = image.convert("RGB")
         colours = rgb.getcolors(maxcolors=1 << 20)
@@ -146,10 +156,27 @@ def test_the_screenshot_shows_the_page(page):
 
 
 def test_the_page_is_light_and_needs_no_network(page):
-    course, _, _, _ = page
+    course, _, _, _, _ = page
     student, assignment, notebook = NOTEBOOK
     html = (course / "feedback" / student / assignment / f"{notebook}.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<link" not in html and "@import" not in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
-    assert len(html.encode()) < 60_000              # nbgrader's own page was ~196 KB (Bootstrap inlined)
+    # nbgrader's own page was ~196 KB (Bootstrap inlined); each embedded plot is at most ~60 KB more.
+    images = re.findall(r'src="data:image/png;base64,([^"]*)"', html)
+    assert all(len(image) * 3 / 4 <= 60_000 for image in images)
+    assert len(re.sub(r'src="data:image/png;base64,[^"]*"', "", html).encode()) < 60_000
+
+
+def test_the_planted_mistake_is_plotted_and_the_correct_answer_is_not(page):
+    from grader.checks.messages import TEXT
+    _, text, _, _, (images, images_correct) = page
+    # One picture, in the first failing cell, loaded by the browser from the page itself.
+    assert [section for *_, section in images] == ["test_sigmoid_backward"]
+    [(loaded, width, alt, _)] = images
+    assert loaded and width > 300
+    assert alt == TEXT["plot_alt"].format(what="Sigmoid", reference="torch.nn.Sigmoid")
+    assert TEXT["plot_caption"].format(reference="torch.nn.Sigmoid", n=400, g=2)[:80] in text
+    # The other failing cells (same mistake, same picture) point to it instead of repeating it.
+    assert text.count(TEXT["plot_same"].format(cell="test_sigmoid_backward")) == 2
+    assert images_correct == []

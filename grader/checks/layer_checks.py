@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import references
+from . import observations, references
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
@@ -35,6 +35,12 @@ NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and centra
 # (softmax of two far-apart logits) cannot be judged relatively. This floor keeps a zero backward failing.
 NUMERIC_FLOOR = 1e-8
 STEP = 1e-6               # central-difference step, as gradients.numerical_gradient
+# The fixed, public grid a failing visible check's feedback plots the student's layer on
+# (grader.grading.feedback_plot), and the constant grad_output its backward is called with there:
+# not 1, so that a backward that ignores grad_output shows on the plot. An even count keeps x = 0 (every
+# reference's kink, where conventions for the derivative differ and no check looks) off the grid.
+GRID = np.linspace(-6.0, 6.0, 400)
+GRID_UPSTREAM = 2.0
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
 
 
@@ -54,6 +60,7 @@ class Observation:
     arrays: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     error: tuple | None = None  # (step that raised, exception type name, message)
+    grid: dict = field(default_factory=dict)  # forward/backward on GRID (first case of a visible check only)
 
 
 def _call(observation: Observation, name: str, fn, *args):
@@ -218,9 +225,33 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
                 what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)
 
 
+def observe_grid(check: LayerCheck, layer) -> dict:
+    """forward(GRID) and backward(GRID_UPSTREAM) of a fresh layer, for the feedback's plot only (never judged).
+
+    One call of each on 400 points: milliseconds. An exception or warning here is not the case's.
+    """
+    obs = Observation()
+    if check.kind == "function":
+        _call(obs, "forward", lambda: layer(GRID.copy(), **check.init))
+        return {"forward": obs.arrays.get("forward")}
+    instance = _call(obs, "instance", lambda: layer(**check.init))
+    for step, argument in (("forward", GRID), ("backward", np.full_like(GRID, GRID_UPSTREAM))):
+        if obs.error is None:
+            _call(obs, step, lambda: getattr(instance, step)(argument.copy()))
+    return {key: obs.arrays.get(key) for key in ("forward", "backward")}
+
+
 def observe_all(check: LayerCheck, layer) -> list[Observation]:
-    """Observe every case (the untrusted half, run where the student's code lives)."""
-    return [observe(check, layer, case) for case in check.cases]
+    """Observe every case (the untrusted half, run where the student's code lives).
+
+    When grading, a visible check of an elementwise layer also observes it on the fixed grid, kept with the
+    first case (at home nothing would draw it).
+    """
+    observed = [observe(check, layer, case) for case in check.cases]
+    if (observed and not check.hidden and references.get(check.reference).elementwise
+            and observations.folder() is not None):
+        observed[0].grid = observe_grid(check, layer)
+    return observed
 
 
 def verify(check: LayerCheck, name: str, observed: list) -> str:

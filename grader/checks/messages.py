@@ -216,3 +216,35 @@ TEXT.update({
         "de calcular exp, y calcula el logaritmo sin pasar por las probabilidades."
     ),
 })
+
+
+# The picture under a failing visible activation check (grader.grading.feedback_plot): the student's curves
+# against PyTorch's on a fixed grid of x between −6 and 6.
+TEXT.update({
+    "plot_forward": "{what}.forward(x)",
+    "plot_function": "{what}(x)",
+    "plot_backward": "{what}.backward(grad_output = {g:g})",
+    "plot_autograd": "autograd de PyTorch",
+    "plot_yours": "tu código",
+    "plot_differ": "difieren",
+    "plot_clipped": "tu código se sale de la escala: se dibuja en el borde",
+    "plot_no_values": "tu código no devolvió un arreglo\ncon la forma de x (o lanzó un error)",
+    "plot_alt": (
+        "Gráfica de {what} frente a {reference} para x entre −6 y 6: a la izquierda, forward; a la derecha, "
+        "backward. Las zonas sombreadas en rojo son aquellas donde tu código y PyTorch difieren."
+    ),
+    "plot_alt_function": (
+        "Gráfica de {what} frente a {reference} para x entre −6 y 6. Las zonas sombreadas en rojo son "
+        "aquellas donde tu código y PyTorch difieren."
+    ),
+    "plot_caption": (
+        "Tu código (naranja, a trazos) frente a {reference} (azul) en {n} valores fijos de x entre −6 y 6; "
+        "en rojo, las zonas donde difieren más que la tolerancia. A la derecha, backward recibe "
+        "grad_output = {g:g} en todos los puntos, así que lo correcto es {g:g}·f′(x)."
+    ),
+    "plot_caption_function": (
+        "Tu código (naranja, a trazos) frente a {reference} (azul) en {n} valores fijos de x entre −6 y 6; "
+        "en rojo, las zonas donde difieren más que la tolerancia."
+    ),
+    "plot_same": "La gráfica de la prueba «{cell}» muestra tu código frente a PyTorch.",
+})

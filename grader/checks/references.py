@@ -23,6 +23,7 @@ class Reference:
     label: str                      # what a student reads, e.g. "torch.nn.Sigmoid"
     build: Callable[..., object]    # keyword arguments -> torch.nn.Module or a torch function
     kinks: tuple[float, ...] = ()   # points where the derivative jumps
+    elementwise: bool = True        # f(x)[i] depends on x[i] only: its curve on a grid can be drawn
 
 
 def single_threaded_torch():
@@ -68,7 +69,7 @@ REFERENCES: dict[str, Reference] = {
     "softplus": Reference(
         "torch.nn.Softplus", lambda beta=1.0, threshold=20.0: _nn().Softplus(beta=beta, threshold=threshold)),
     "mish": Reference("torch.nn.Mish", lambda: _nn().Mish()),
-    "softmax": Reference("torch.nn.Softmax", lambda axis=-1: _nn().Softmax(dim=axis)),
+    "softmax": Reference("torch.nn.Softmax", lambda axis=-1: _nn().Softmax(dim=axis), elementwise=False),
     # Functions rather than layers (checked with check_function).
     "normal_pdf": Reference("torch.distributions.Normal(0, 1)", _normal_pdf),
     "normal_cdf": Reference("torch.special.ndtr", _normal_cdf),

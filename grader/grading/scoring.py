@@ -19,6 +19,7 @@ import nbformat
 from ..checks import audit, declarations, libraries, observations, rules, student_text
 from ..checks.errors import CheckFailed
 from ..checks.messages import HIDDEN, TEXT
+from . import feedback_plot
 from .runs import CellRun, NotebookRun, is_test_cell
 
 STOPPED = ("died", "timeout", "flood")
@@ -58,12 +59,13 @@ def _earlier_failure(nb, run: NotebookRun, index: int, limits) -> str:
 
 
 def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grade_id: str, earlier: str = "",
-             disk_full: str = "", code: rules.NotebookCode | None = None):
+             disk_full: str = "", code: rules.NotebookCode | None = None, figures: list | None = None):
     """The output that decides one test cell's score.
 
     ``disk_full``, when the kernel had filled its bounded folder by the time this
     cell ran, is the reason an incomplete verdict gives: its observations could not be written.
     ``code``: the notebook's code as read by the trusted process (facts replace the kernel's report).
+    ``figures`` receives the plot a failing visible check adds below its verdict (``feedback_plot``).
     """
     if cell_run.status in STOPPED or cell_run.status in ("not_reached", "skipped"):
         return _failure("incomplete", TEXT["not_run"].format(reason=stop_reason))
@@ -72,7 +74,7 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
         notes.append(f"{grade_id}: the test cell declares no check")
         return _failure("incomplete", TEXT["incomplete"])
     if cell_run.observations is None:
-        return _judge(declared, cell_run, None, [], notes, grade_id, earlier, disk_full, code)
+        return _judge(declared, cell_run, None, [], notes, grade_id, earlier, disk_full, code, figures)
     try:
         with observations.directory(cell_run.observations) as root:
             folders, others = observations.subfolders(root)
@@ -80,14 +82,14 @@ def _verdict(source: str, cell_run: CellRun, stop_reason: str, notes: list, grad
                 notes.append(f"{grade_id}: {others} observation entries were not real folders (symbolic links?); "
                              "refused")
                 return _failure("incomplete", TEXT["incomplete"])
-            return _judge(declared, cell_run, root, folders, notes, grade_id, earlier, disk_full, code)
+            return _judge(declared, cell_run, root, folders, notes, grade_id, earlier, disk_full, code, figures)
     except observations.UnreadableObservation as exc:
         notes.append(f"{grade_id}: unreadable observations ({exc})")
         return _failure("incomplete", TEXT["incomplete"])
 
 
 def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_id: str, earlier: str,
-           disk_full: str = "", code=None):
+           disk_full: str = "", code=None, figures: list | None = None):
     """Judge each declared check with the observation folder of the same rank (``root`` holds them)."""
     incomplete = disk_full or TEXT["incomplete"]   # the disk explains a missing observation better
     if cell_run.status == "error" and len(folders) < len(declared):
@@ -101,6 +103,7 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
         return _failure("incomplete", incomplete)
     lines = []
     for declared_check, folder in zip(declared, folders):
+        observed = []
         try:
             with observations.directory(root, folder) as fd:
                 _, observed = observations.load(fd, declared_check.runner.all_types)
@@ -111,6 +114,9 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
             if getattr(declared_check.check, "hidden", True):
                 # The check's own message names the hidden case: only its kind and fixed text.
                 return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.kind])
+            if figures is not None:
+                figures.append(feedback_plot.figure_output(declared_check.check, declared_check.target, observed,
+                                                           notes, grade_id))
             return _failure(exc.kind, *exc.details)
         except observations.UnreadableObservation as exc:
             notes.append(f"{grade_id}: unreadable observations ({exc})")
@@ -119,6 +125,15 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
             notes.append(f"{grade_id}: observations could not be judged ({type(exc).__name__})")
             return _failure("incomplete", incomplete)
     return nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n")
+
+
+def _shown_once(figure, grade_id: str, plots: dict):
+    """The plot, or a link to the earlier test cell that shows the very same one (a page stays light)."""
+    key = figure.data["text/html"]
+    if key in plots:
+        return feedback_plot.same_as(plots[key])
+    plots[key] = grade_id
+    return figure
 
 
 def judge_facts(observed: list, target: str, code: rules.NotebookCode | None) -> None:
@@ -151,6 +166,7 @@ def score_notebook(nb, run: NotebookRun, limits, skip=lambda cell: False, notebo
     flagged = audit.first_scored(findings)
     code = rules.NotebookCode(nb)
     library = libraries.first_import(nb, notebook)
+    plots: dict = {}
     if library is not None:
         notes.append(f"imports {library[2]} (not allowed in this notebook) in cell {_cell_label(nb, library[0])}, "
                      f"line {library[1]}")
@@ -162,10 +178,12 @@ def score_notebook(nb, run: NotebookRun, limits, skip=lambda cell: False, notebo
         if is_test_cell(cell):
             grade_id = cell.metadata.nbgrader.get("grade_id", str(index))
             # Judged in every case, so that the instructor's notes keep what the observations showed.
+            figures = []
             cell.outputs = [_verdict(cell.source, cell_run, stop_reason, notes, grade_id,
                                      _earlier_failure(nb, run, index, limits),
                                      disk_full if run.disk_full is not None and index >= run.disk_full else "",
-                                     code)]
+                                     code, figures)]
+            cell.outputs += [_shown_once(figure, grade_id, plots) for figure in figures if figure is not None]
             if flagged is not None and index > flagged.cell:
                 cell.outputs = [_failure("tampering", TEXT["tampering"].format(
                     cell=_cell_label(nb, flagged.cell), line=flagged.line))]
