@@ -102,12 +102,16 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def run_jobs(jobs: list[Job], *, workers: int | None = None, scheduler: str | None = None, on_result=None):
-    """Run jobs on local threads (each job's kernel is its own process) or on a Dask cluster."""
+def run_jobs(jobs, *, workers: int | None = None, scheduler: str | None = None, on_result=None):
+    """Run jobs on local threads (each job's kernel is its own process) or on a Dask cluster.
+
+    ``jobs`` may be a generator: locally, each job is handed to the workers as soon as it is made,
+    so preparing the next ones overlaps with running the first.
+    """
     if scheduler:
         from distributed import Client, as_completed as dask_completed
         with Client(scheduler, timeout="30s") as client:
-            futures = client.map(run_job, jobs, pure=False)
+            futures = client.map(run_job, list(jobs), pure=False)
             for future in dask_completed(futures):
                 on_result(future.result())
         return

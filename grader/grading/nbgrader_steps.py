@@ -16,11 +16,15 @@ import shutil
 import warnings
 from pathlib import Path
 
+import jsonschema
 import nbformat
+import nbgrader.api as nbgrader_api
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
                                     LimitOutput, NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec,
                                     SaveAutoGrades)
+from nbgrader.nbgraderformat.common import BaseMetadataValidator, ValidationError
+from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 from sqlalchemy.exc import SAWarning
 
 from .course import Course
@@ -28,6 +32,98 @@ from .preprocessors import DropActiveOutputs
 
 # nbgrader 0.9.6's update_or_create_submission trips SQLAlchemy 2's autoflush warning; harmless noise.
 warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
+
+
+def _engine_cache(create_engine, size: int = 8):
+    """``create_engine`` for nbgrader's ``Gradebook``, one engine per database for the process.
+
+    Each ``Gradebook`` makes an engine of its own, so SQLAlchemy compiles every statement again (its
+    cache lives on the engine): a third of the bookkeeping of a graded notebook. Engines here keep
+    no pooled connection (``NullPool``: a gradebook deleted and made again is never written through
+    an old connection), only the compiled statements.
+    """
+    from collections import OrderedDict
+    from threading import Lock
+
+    from sqlalchemy.pool import NullPool
+    engines, lock = OrderedDict(), Lock()
+
+    def shared(url, **kwargs):
+        key = (str(url), tuple(sorted(kwargs.items())))
+        with lock:
+            engine = engines.pop(key, None) or create_engine(url, poolclass=NullPool, **kwargs)
+            engines[key] = engine
+            while len(engines) > size:
+                engines.popitem(last=False)[1].dispose()
+        return engine
+
+    shared.original = create_engine
+    return shared
+
+
+if not hasattr(nbgrader_api.create_engine, "original"):
+    nbgrader_api.create_engine = _engine_cache(nbgrader_api.create_engine)
+
+
+class _CompiledSchema(BaseMetadataValidator):
+    """nbgrader's per-cell metadata validation with its JSON schema compiled once per process.
+
+    ``jsonschema.validate`` checks the schema itself on every call: two thirds of a graded notebook's
+    bookkeeping once kernels are cheap. Same schema, same checks, same errors.
+    """
+    _compiled: dict = {}
+
+    def validate_cell(self, cell) -> None:
+        if "nbgrader" not in cell.metadata:
+            return
+        schema = cell.metadata["nbgrader"].get("schema_version", 0)
+        if schema != self.schema_version:
+            return super().validate_cell(cell)         # nbgrader's own version errors
+        validator = self._compiled.get(self.schema_version)
+        if validator is None:
+            validator = self._compiled[self.schema_version] = jsonschema.validators.validator_for(
+                self.schema)(self.schema)
+        validator.validate(cell.metadata["nbgrader"])
+
+
+class _FastMetadataValidator(MetadataValidatorV3, _CompiledSchema):
+    """``MetadataValidatorV3``'s own checks (unique ids, cell types) on top of the compiled schema."""
+
+
+class CheckCellMetadataCompiled(CheckCellMetadata):
+    """nbgrader's ``CheckCellMetadata``, validating against the schema compiled once."""
+
+    def preprocess(self, nb, resources):
+        try:
+            _FastMetadataValidator().validate_nb(nb)
+        except ValidationError:
+            self.log.error("Notebook failed to validate; the nbgrader metadata may be corrupted.")
+            raise ValidationError("Notebook failed to validate; the nbgrader metadata may be corrupted.")
+        return nb, resources
+
+
+class SaveAutoGradesAtOnce(SaveAutoGrades):
+    """nbgrader's ``SaveAutoGrades`` in one transaction per notebook instead of one per cell.
+
+    The same rows and values land in the gradebook (nbgrader's own ``_add_score``/``_add_comment``
+    run unchanged); they are committed together, and not at all if the notebook fails half-way.
+    """
+
+    def preprocess(self, nb, resources):
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.student_id = resources["nbgrader"]["student"]
+        self.db_url = resources["nbgrader"]["db_url"]
+        self.gradebook = Gradebook(self.db_url)
+        with self.gradebook:
+            session = self.gradebook.db
+            session.commit = lambda: session.flush()    # per-cell commits become flushes ...
+            try:
+                nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+            finally:
+                del session.commit
+            session.commit()                            # ... and the notebook is committed once
+        return nb, resources
 
 
 class DropUnknownCells(NbGraderPreprocessor):
@@ -109,10 +205,10 @@ class Bookkeeper:
         self.sanitizers = [ClearOutput(config=self.config), DeduplicateIds(config=self.config),
                            OverwriteKernelspec(config=self.config),
                            OverwriteCells(config=self.config, add_missing_cells=False),
-                           RestoreMissingCells(config=self.config), CheckCellMetadata(config=self.config)]
+                           RestoreMissingCells(config=self.config), CheckCellMetadataCompiled(config=self.config)]
         self.finishers = [DropActiveOutputs(config=self.config), LimitOutput(config=self.config),
-                          SaveAutoGrades(config=self.config), AssignLatePenalties(config=self.config),
-                          CheckCellMetadata(config=self.config)]
+                          SaveAutoGradesAtOnce(config=self.config), AssignLatePenalties(config=self.config),
+                          CheckCellMetadataCompiled(config=self.config)]
 
     last_notes: list = []   # what the last ``sanitize`` restored (instructor notes)
 

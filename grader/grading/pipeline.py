@@ -127,7 +127,6 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
                               disk_bytes=SandboxLimits(config=book.config).disk_bytes)
     report = GradeReport(assignment)
     stages = {"prepare": 0.0, "start": 0.0, "execute": 0.0, "score": 0.0, "record": 0.0}
-    jobs = []
     handed = submitted_students(course, assignment)
     only = students
     if students is not None:
@@ -136,6 +135,7 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
             raise ValueError(f"no submission of {assignment} from {', '.join(unknown)} in "
                              f"{Course.at(course).submitted()}")
     students = [s for s in handed if students is None or s in students]
+    pending = []
     for student in students:
         try:
             handed_in = book.open_submission(assignment, student)
@@ -151,19 +151,27 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         missing = sorted(set(book.notebooks(assignment)) - set(handed_in))
         if missing:
             report.missing[student] = missing
-        for notebook in handed_in:
+        pending += [(student, notebook) for notebook in handed_in]
+
+    def prepared():
+        """Jobs, prepared one at a time as the workers take them: the first kernels start at once."""
+        for student, notebook in pending:
             tick = time.monotonic()
             try:
                 notebook_json = book.sanitize(assignment, student, notebook)
                 table = {} if secret is None else seeds.for_notebook(
                     secret, assignment, notebook, student, nbformat.reads(notebook_json, as_version=4))
-                jobs.append(Job(student, assignment, notebook, notebook_json, limits, sandboxed, table))
+                job = Job(student, assignment, notebook, notebook_json, limits, sandboxed, table)
                 for note in book.last_notes:
                     report.notes.setdefault(student, []).append(f"{notebook}: {note}")
             except Exception as exc:  # noqa: BLE001 - invalid JSON, a notebook nbgrader cannot read, ...
                 report.failed[student] = excerpt(f"not graded ({notebook}): {type(exc).__name__}: {exc}")
                 book.zero_notebook(assignment, student, notebook)
+                job = None
             stages["prepare"] += time.monotonic() - tick
+            if job is not None:
+                yield job
+
     done = []
 
     def record(result):
@@ -184,9 +192,9 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, schedule
         stages["record"] += time.monotonic() - tick
         done.append(result)
         if progress:
-            progress(len(done), len(jobs))
+            progress(len(done), len(pending))
 
-    run_jobs(jobs, workers=workers, scheduler=scheduler, on_result=record)
+    run_jobs(prepared(), workers=workers, scheduler=scheduler, on_result=record)
     report.graded = [s for s in students if s not in report.failed]
     for student, note in _gradebook_notes(course, assignment, students):
         report.notes.setdefault(student, []).append(note)
