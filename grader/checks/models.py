@@ -123,11 +123,10 @@ def _mlp_sgd_step(activation):
     def step(values, x, targets, lr):
         torch = single_threaded_torch()
         model, linears = _mlp_module(values, activation)
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.0)
-        optimizer.zero_grad()
         loss = torch.nn.functional.cross_entropy(model(_t(x)), torch.as_tensor(np.asarray(targets), dtype=torch.int64))
         loss.backward()
-        optimizer.step()
+        with torch.no_grad():
+            _torch_sgd(list(model.parameters()), [p.grad for p in model.parameters()], lr)
         after = [a.detach().numpy().copy() for lin in linears for a in (lin.weight.T, lin.bias)]
         return float(loss.detach()), after
     return step
@@ -168,14 +167,20 @@ MODELS: dict[str, ModelReference] = {
 }
 
 
+def _torch_sgd(tensors, grads, lr):
+    """``torch.optim.SGD(..., momentum=0).step()``: the function its ``step`` calls, in place. Building the
+    optimizer object imports torch._dynamo and SymPy the first time (seconds in a student's kernel)."""
+    from torch.optim.sgd import sgd
+    sgd(tensors, grads, [None] * len(tensors), weight_decay=0.0, momentum=0.0, lr=lr, dampening=0.0,
+        nesterov=False, maximize=False, foreach=False)
+
+
 def sgd_reference(params, grads, lr):
     """The parameters after one ``torch.optim.SGD`` step (momentum 0) with the given gradients."""
-    torch = single_threaded_torch()
-    tensors = [_t(p).clone().requires_grad_(True) for p in params]
-    for tensor, g in zip(tensors, grads):
-        tensor.grad = _t(g)
-    torch.optim.SGD(tensors, lr=lr, momentum=0.0).step()
-    return [t.detach().numpy().copy() for t in tensors]
+    single_threaded_torch()
+    tensors = [_t(p).clone() for p in params]
+    _torch_sgd(tensors, [_t(g) for g in grads], lr)
+    return [t.numpy().copy() for t in tensors]
 
 
 def get(name: str) -> ModelReference:
