@@ -21,6 +21,7 @@ from .checks.model_checks import (check_model_accumulation, check_model_backward
                                   check_model_init, check_model_numerical_gradient)
 from .checks.plotting import plot_function_and_derivative, plot_reference
 from .checks.task_checks import check_task
+from .checks.training_checks import check_sgd_step, check_training_accuracy, check_training_steps
 from .checks.special import erf
 
 __all__ = [
@@ -28,5 +29,5 @@ __all__ = [
     "check_function", "check_task", "check_forward", "check_backward", "check_numerical_gradient", "check_stability",
     "plot_function_and_derivative", "plot_reference", "references",
     "check_model_init", "check_model_forward", "check_model_backward", "check_model_accumulation",
-    "check_model_numerical_gradient", "erf",
+    "check_model_numerical_gradient", "erf", "check_sgd_step", "check_training_steps", "check_training_accuracy",
 ]

@@ -248,3 +248,34 @@ TEXT.update({
     ),
     "plot_same": "La gráfica de la prueba «{cell}» muestra tu código frente a PyTorch.",
 })
+
+
+# Training (grader.checks.training_checks): sgd_step and a training loop checked step by step (06, part 2).
+TEXT.update({
+    "sgd_case": "parámetros de formas {shapes} y lr = {lr:g}",
+    "sgd_in_place": (
+        "{what} no actualizó en su sitio los arreglos de la lista params: después de la llamada siguen "
+        "teniendo sus valores (o la lista cambió). Actualiza cada arreglo en su sitio, por ejemplo con "
+        "p -= lr * g; p = p - lr * g crea un arreglo nuevo y el modelo no lo ve."
+    ),
+    "sgd_grads_changed": "{what} modificó los gradientes; solo debe cambiar los parámetros.",
+    "sgd_param": "El parámetro {k} después de {what}",
+    "sgd_hint": "Un paso de descenso por gradiente es p ← p − lr · g: el signo menos y lr una sola vez.",
+    "training_case": "{model}, puntos de la prueba y lr = {lr:g}",
+    "training_other_layout": "otra lista (con otras formas o en otro orden)",
+    "training_loss": "La pérdida que devolvió {what} en el paso {t}",
+    "training_param": "El parámetro {param} después del paso {t}",
+    "training_hint": (
+        "El paso {t} se compara con un paso de torch.optim.SGD dado desde tus propios parámetros del paso "
+        "anterior, con la entropía cruzada media de todo el lote. Comprueba el orden zero_grad, forward, "
+        "backward, actualización; el signo de la actualización; que lr se aplica una sola vez; que los "
+        "gradientes no se acumulan de un paso al siguiente; y el 1/n de la media, que aparece una sola vez."
+    ),
+    "training_accuracy": (
+        "Después de {steps} pasos de {what}, tu red acierta el {accuracy:.1%} de los puntos de prueba "
+        "(calculado con PyTorch a partir de tus parámetros finales); se pide al menos el {minimum:.0%}."
+    ),
+    "training_passed_sgd_step": "{what} da el paso de torch.optim.SGD en su sitio",
+    "training_passed_steps": "cada paso de {what} coincide con un paso de torch.optim.SGD",
+    "training_passed_accuracy": "la red entrenada con {what} acierta al menos el {minimum:.0%} de los puntos de prueba",
+})

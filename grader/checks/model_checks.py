@@ -64,6 +64,7 @@ class ModelCheck:
     reference: str
     cases: tuple
     hidden: bool = False
+    layers: tuple = ()   # the notebook's layer classes a model reference builds with (e.g. Linear, Tanh)
 
 
 def _copies(arrays):
@@ -93,7 +94,7 @@ def observe(check: ModelCheck, model, case: ModelCase) -> Observation:
     obs = Observation()
     ref = models.get(check.reference)
     values, x, g, x2, g2 = case.data(ref)
-    build = lambda: ref.build(model, case.size, np.random.default_rng(case.seed))  # noqa: E731
+    build = lambda: ref.build(model, case.size, np.random.default_rng(case.seed), *check.layers)  # noqa: E731
     instance = _call(obs, "instance", build)
     if obs.error:
         return obs
@@ -343,11 +344,11 @@ def verify(check: ModelCheck, name: str, observed: list) -> str:
 RUNNER = Runner(observe_all, verify, {"Observation": Observation})
 
 
-def _declare(kind, model, reference, *, sizes, dtypes, seed, scale, hidden):
+def _declare(kind, model, reference, *, sizes, dtypes, seed, scale, hidden, layers=()):
     models.get(reference)  # an unknown reference is the instructor's error, raised at once
     cases = tuple(ModelCase(tuple(s), d, seed + i, float(scale))
                   for i, (s, d) in enumerate((s, d) for s in sizes for d in dtypes))
-    execute(ModelCheck(kind, reference, cases, bool(hidden)), model, RUNNER, type(model).__name__)
+    execute(ModelCheck(kind, reference, cases, bool(hidden), tuple(layers)), model, RUNNER, type(model).__name__)
 
 
 def check_model_init(model, reference: str, *, sizes, seed=0, hidden=False) -> None:
@@ -356,26 +357,29 @@ def check_model_init(model, reference: str, *, sizes, seed=0, hidden=False) -> N
 
 
 def check_model_forward(model, reference: str, *, sizes, dtypes=("float64", "float32"), seed=0, scale=1.0,
-                        hidden=False) -> None:
+                        hidden=False, layers=()) -> None:
     """With the judge's parameters, ``forward(x)`` equals the PyTorch module; x unchanged."""
-    _declare("forward", model, reference, sizes=sizes, dtypes=dtypes, seed=seed, scale=scale, hidden=hidden)
+    _declare("forward", model, reference, sizes=sizes, dtypes=dtypes, seed=seed, scale=scale, hidden=hidden,
+             layers=layers)
 
 
 def check_model_backward(model, reference: str, *, sizes, dtypes=("float64", "float32"), seed=0, scale=1.0,
-                         hidden=False) -> None:
+                         hidden=False, layers=()) -> None:
     """``backward(g)`` (dL/dx) and ``gradients()`` equal autograd for a random upstream gradient g."""
-    _declare("backward", model, reference, sizes=sizes, dtypes=dtypes, seed=seed, scale=scale, hidden=hidden)
+    _declare("backward", model, reference, sizes=sizes, dtypes=dtypes, seed=seed, scale=scale, hidden=hidden,
+             layers=layers)
 
 
 def check_model_accumulation(model, reference: str, *, sizes, dtypes=("float64",), seed=0, scale=1.0,
-                             hidden=False) -> None:
+                             hidden=False, layers=()) -> None:
     """Two backward calls leave the sum of both gradients; zero_grad() resets them to zero."""
     _declare("accumulation", model, reference, sizes=sizes, dtypes=dtypes, seed=seed, scale=scale,
-             hidden=hidden)
+             hidden=hidden, layers=layers)
 
 
-def check_model_numerical_gradient(model, reference: str, *, sizes, seed=0, scale=1.0, hidden=False) -> None:
+def check_model_numerical_gradient(model, reference: str, *, sizes, seed=0, scale=1.0, hidden=False,
+                                   layers=()) -> None:
     """``gradients()`` and ``backward`` equal central differences of the student's forward at perturbed
     parameters and inputs (float64, same instance), whose samples must equal PyTorch's."""
     _declare("numerical_gradient", model, reference, sizes=sizes, dtypes=("float64",), seed=seed, scale=scale,
-             hidden=hidden)
+             hidden=hidden, layers=layers)

@@ -32,6 +32,7 @@ class ModelReference:
     backward: Callable           # (values, x, upstream) -> (dx, [gradient of each parameter])
     judge_init: Callable         # (initial values, size, *, name, where, hidden) -> None or CheckFailed
     describe: Callable           # size -> what a visible case says about itself (Spanish)
+    sgd_step: Callable | None = None  # (values, x, targets, lr) -> (loss, values after one torch.optim.SGD step)
 
 
 def _t(a):
@@ -81,6 +82,79 @@ def _linear_init(initial, size, *, name, where, hidden):
         fail("values", where, TEXT["bias_not_zero"].format(what=f"{name} (b)"))
 
 
+# --- An MLP, Sequential(Linear, act, Linear, act, Linear) (06, part 2): size (n, d0, d1, d2, d3) --------
+
+def _mlp_module(values, activation):
+    torch = single_threaded_torch()
+    act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]
+    linears = [_linear_module(values[i:i + 2]) for i in range(0, len(values), 2)]
+    layers = [layer for linear in linears for layer in (linear, act())][:-1]
+    return torch.nn.Sequential(*layers), linears
+
+
+def _mlp_values(size, rng):
+    dims = size[1:]
+    values = []
+    for d_in, d_out in zip(dims[:-1], dims[1:]):
+        values += [rng.normal(size=(d_in, d_out)) / math.sqrt(d_in), 0.1 * rng.normal(size=d_out)]
+    return values
+
+
+def _mlp_forward(activation):
+    def forward(values, x):
+        torch = single_threaded_torch()
+        with torch.no_grad():
+            return _mlp_module(values, activation)[0](_t(x)).numpy()
+    return forward
+
+
+def _mlp_backward(activation):
+    def backward(values, x, upstream):
+        model, linears = _mlp_module(values, activation)
+        xt = _t(x).requires_grad_(True)
+        (model(xt) * _t(upstream)).sum().backward()
+        grads = [g for lin in linears for g in (lin.weight.grad.numpy().T.copy(), lin.bias.grad.numpy())]
+        return xt.grad.numpy(), grads
+    return backward
+
+
+def _mlp_sgd_step(activation):
+    """One full-batch step of torch.optim.SGD (momentum 0) on the mean cross-entropy, from ``values``."""
+    def step(values, x, targets, lr):
+        torch = single_threaded_torch()
+        model, linears = _mlp_module(values, activation)
+        loss = torch.nn.functional.cross_entropy(model(_t(x)), torch.as_tensor(np.asarray(targets), dtype=torch.int64))
+        loss.backward()
+        with torch.no_grad():
+            _torch_sgd(list(model.parameters()), [p.grad for p in model.parameters()], lr)
+        after = [a.detach().numpy().copy() for lin in linears for a in (lin.weight.T, lin.bias)]
+        return float(loss.detach()), after
+    return step
+
+
+def _no_init(initial, size, *, name, where, hidden):
+    raise ValueError("the MLP reference judges no initialization (the layers' own is checked in part 1)")
+
+
+def _mlp(activation, label):
+    names = ("w1", "b1", "w2", "b2", "w3", "b3")
+
+    def describe(size):
+        n, d0, d1, d2, d3 = size
+        return f"Sequential(Linear({d0}, {d1}), {label}(), Linear({d1}, {d2}), {label}(), Linear({d2}, {d3})) " \
+               f"y x de forma {(n, d0)}"
+
+    def build(cls, size, rng, linear, act):
+        _, d0, d1, d2, d3 = size
+        return cls(linear(d0, d1, rng), act(), linear(d1, d2, rng), act(), linear(d2, d3, rng))
+
+    return ModelReference(
+        label=f"torch.nn.Sequential con {label}", names=names, build=build, values=_mlp_values,
+        input_shape=lambda size: (size[0], size[1]), output_shape=lambda size: (size[0], size[-1]),
+        forward=_mlp_forward(activation), backward=_mlp_backward(activation), judge_init=_no_init,
+        describe=describe, sgd_step=_mlp_sgd_step(activation))
+
+
 MODELS: dict[str, ModelReference] = {
     "linear": ModelReference(
         label="torch.nn.Linear", names=("w", "b"), build=lambda cls, size, rng: cls(size[1], size[2], rng),
@@ -88,7 +162,25 @@ MODELS: dict[str, ModelReference] = {
         output_shape=lambda size: (size[0], size[2]), forward=_linear_forward,
         backward=_linear_backward, judge_init=_linear_init,
         describe=lambda size: f"Linear({size[1]}, {size[2]}) y x de forma {(size[0], size[1])}"),
+    "mlp_relu": _mlp("relu", "ReLU"),
+    "mlp_tanh": _mlp("tanh", "Tanh"),
 }
+
+
+def _torch_sgd(tensors, grads, lr):
+    """``torch.optim.SGD(..., momentum=0).step()``: the function its ``step`` calls, in place. Building the
+    optimizer object imports torch._dynamo and SymPy the first time (seconds in a student's kernel)."""
+    from torch.optim.sgd import sgd
+    sgd(tensors, grads, [None] * len(tensors), weight_decay=0.0, momentum=0.0, lr=lr, dampening=0.0,
+        nesterov=False, maximize=False, foreach=False)
+
+
+def sgd_reference(params, grads, lr):
+    """The parameters after one ``torch.optim.SGD`` step (momentum 0) with the given gradients."""
+    single_threaded_torch()
+    tensors = [_t(p).clone() for p in params]
+    _torch_sgd(tensors, [_t(g) for g in grads], lr)
+    return [t.numpy().copy() for t in tensors]
 
 
 def get(name: str) -> ModelReference:
