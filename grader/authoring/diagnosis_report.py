@@ -1,0 +1,153 @@
+"""Measure the diagnosis without kernels: which mistakes it names, and whether it names them rightly.
+
+The harness runs trusted course code only (catalog entries, the mutants of
+``tests/diagnosis/mutants.toml``, the library's own misconceptions): each is
+executed in this process with the notebook's reference answers in its other
+cells, every check of every test cell observes it as at home, and a failing
+check is diagnosed exactly as the scorer does (``grader.grading.diagnosis``).
+Hidden checks use the seeds written in the source notebook.
+
+* **catalog**: a mistake annotated ``diagnosis = "<key>"`` (or a list of keys) is
+  *recognised* if a test cell names them; any other name given to a catalog
+  mistake is listed.
+* **mutants**: mistakes written for this measure, outside the library, and code
+  in the style of public repositories: a name not in the entry's ``expect`` is a
+  *misdiagnosis* ("no diagnosis" is fine).
+* **library**: each misconception played as a student: named by its own key,
+  named together with another it cannot be told from, or confused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import catalog as catalogs
+from .submissions import grade_id, solution_answers
+
+MUTANTS = Path("tests") / "diagnosis" / "mutants.toml"
+
+
+@dataclass
+class Named:
+    """What the diagnosis said about one piece of code: test cell -> keys named (failing cells only)."""
+    label: str
+    notebook: str
+    expected: tuple = ()
+    names: dict = field(default_factory=dict)
+    failed: list = field(default_factory=list)   # test cells that failed
+    error: str = ""
+
+    @property
+    def keys(self) -> set:
+        return {k for keys in self.names.values() for k in keys}
+
+    @property
+    def misnamed(self) -> set:
+        return self.keys - set(self.expected)
+
+
+def _cells(course: Path, assignment: str, notebook: str, test: bool) -> list[tuple[str, str]]:
+    """(grade_id, source) of the notebook's test cells, or of its locked setup cells (``test=False``)."""
+    import nbformat
+    from ..grading.course import Course
+    nb = nbformat.read(Course.at(course).source(assignment) / f"{notebook}.ipynb", as_version=4)
+    chosen = []
+    for c in nb.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if c.cell_type != "code" or not meta:
+            continue
+        if test and meta.get("grade"):
+            chosen.append((grade_id(c), c.source))
+        elif not test and meta.get("locked") and not meta.get("grade") and "demo" not in c.metadata.get("tags", []):
+            chosen.append((grade_id(c), c.source))
+    return chosen
+
+
+def _namespace(course: Path, assignment: str, notebook: str, replaced: dict) -> dict:
+    """The answers of a notebook executed here: reference solutions, some cells replaced."""
+    import grader
+    answers = solution_answers(course, assignment, notebook)
+    answers.update(replaced)
+    scope = {"np": np, "numpy": np, "grader": grader, "__name__": "__diagnosis__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for source in [s for _, s in _cells(course, assignment, notebook, test=False)] + list(answers.values()):
+            exec(compile(source, "<answer>", "exec"), scope)  # noqa: S102 - the course's own code
+    return scope
+
+
+def diagnose_code(course: Path, assignment: str, notebook: str, cells: dict, label: str = "",
+                  expected=()) -> Named:
+    """Observe every test cell's checks on ``cells`` (grade_id -> source) and diagnose each failing one."""
+    from ..checks import declarations
+    from ..checks.errors import CheckFailed
+    from ..grading import diagnosis
+    named = Named(label, notebook, tuple(expected))
+    try:
+        scope = _namespace(course, assignment, notebook, cells)
+    except Exception as exc:  # noqa: BLE001
+        named.error = f"{type(exc).__name__}: {exc}"
+        return named
+    for cell_id, source in _cells(course, assignment, notebook, test=True):
+        for declared in declarations.read(source):
+            target = scope.get(declared.target)
+            try:
+                observed = declared.runner.observe(declared.check, target)
+                declared.runner.judge(declared.check, declared.target, observed)
+            except CheckFailed:
+                named.failed.append(cell_id)
+                keys = diagnosis.diagnose(declared.check, observed)
+                if keys:
+                    named.names[cell_id] = keys
+                break
+            except Exception as exc:  # noqa: BLE001
+                named.error = f"{cell_id}: {type(exc).__name__}: {exc}"
+                break
+    return named
+
+
+def catalog_mistakes(course: Path, names=()) -> list[Named]:
+    """Every mistake of the chosen catalogs, diagnosed; ``expected`` is its ``diagnosis`` annotation."""
+    results = []
+    for path in catalogs.find(course / "tests" / "catalog", names):
+        cat = catalogs.load(path)
+        for entry in cat.mistakes:
+            results.append(diagnose_code(course, cat.assignment, cat.notebook, {entry.cell: entry.code},
+                                         entry.name, entry.diagnosis))
+    return results
+
+
+def mutants(course: Path, path: Path | None = None) -> list[Named]:
+    """The mutants and public-style implementations of ``tests/diagnosis/mutants.toml``, diagnosed."""
+    data = tomllib.loads((path or course / MUTANTS).read_text(encoding="utf-8"))
+    results = []
+    for entry in data["mutant"]:
+        results.append(diagnose_code(course, entry["assignment"], entry["notebook"], {entry["cell"]: entry["code"]},
+                                     entry["name"], tuple(entry.get("expect", ()))))
+    return results
+
+
+def summary(catalog: list[Named], mutated: list[Named]) -> str:
+    """Instructor-facing lines (English): recognition in the catalog, misdiagnosis on mutants."""
+    annotated = [n for n in catalog if n.expected]
+    recognised = [n for n in annotated if set(n.expected) <= n.keys]
+    misnamed_catalog = [n for n in catalog if n.misnamed]
+    diagnosed = [n for n in mutated if n.failed]
+    wrong = [n for n in mutated if n.misnamed]
+    lines = [f"Diagnosis: {len(recognised)}/{len(annotated)} annotated catalog mistakes recognised by name "
+             f"({len(catalog)} mistakes in these catalogs); {len(misnamed_catalog)} given another name.",
+             f"Misdiagnosis on mutants outside the library and public-style code: {len(wrong)}/{len(mutated)} "
+             f"({100 * len(wrong) / max(len(mutated), 1):.1f} %); {len(diagnosed)} failed a check, "
+             f"{sum(bool(n.keys) for n in mutated)} were given a name."]
+    for n in annotated:
+        if n not in recognised:
+            lines.append(f"- not recognised: {n.notebook} «{n.label}» (expected {', '.join(n.expected)}; "
+                         f"named {sorted(n.keys) or 'nothing'}{'; ' + n.error if n.error else ''})")
+    for n in misnamed_catalog + wrong:
+        lines.append(f"- misnamed: {n.notebook} «{n.label}» named {sorted(n.misnamed)}")
+    return "\n".join(lines)
