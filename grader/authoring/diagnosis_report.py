@@ -151,3 +151,101 @@ def summary(catalog: list[Named], mutated: list[Named]) -> str:
     for n in misnamed_catalog + wrong:
         lines.append(f"- misnamed: {n.notebook} «{n.label}» named {sorted(n.misnamed)}")
     return "\n".join(lines)
+
+
+def _declared_checks(course: Path, names=()) -> list[tuple[str, str, object]]:
+    """(notebook, test cell, Declared) of every check of the chosen catalogs' notebooks."""
+    from ..checks import declarations
+    found = []
+    for path in catalogs.find(course / "tests" / "catalog", names):
+        cat = catalogs.load(path)
+        for cell_id, source in _cells(course, cat.assignment, cat.notebook, test=True):
+            found += [(cat.notebook, cell_id, d) for d in declarations.read(source)]
+    return found
+
+
+def _target(check) -> str:
+    from ..checks.layer_checks import LayerCheck
+    return check.reference if isinstance(check, LayerCheck) else check.task_name.removesuffix("_numeric")
+
+
+def _played(m, check) -> list:
+    """The observations a student whose answer is exactly misconception ``m`` would leave for ``check``."""
+    from ..checks import references
+    from ..checks.layer_checks import STEP, LayerCheck, Observation
+    from ..checks.task_checks import TaskObservation
+    if not isinstance(check, LayerCheck):
+        task = check.task_name
+        from ..checks.tasks import get_task
+        arity = get_task(task).arity
+        return [TaskObservation(result=m.compute(*args[:arity], **dict(check.init)), args_after=args)
+                for args, _ in check.runs()]
+    ref, init = check.reference, check.init
+
+    def forward(x):
+        return m.compute(x, **init) if m.predicts == "forward" else references.forward(ref, x, init)
+
+    observed = []
+    for case in check.cases:
+        x, g = case.inputs(references.get(ref).kinks)
+        if check.kind == "numerical_gradient":
+            x, g = x.astype(np.float64), g.astype(np.float64)
+        obs = Observation()
+        obs.arrays.update(forward=np.asarray(forward(x)), input_after_forward=x)
+        if check.kind not in ("function", "forward"):
+            back = m.compute(x, g, **init) if m.predicts == "backward" else references.backward(ref, x, g, init)
+            obs.arrays.update(backward=np.asarray(back), input_after_backward=x, upstream_changed=False,
+                              output_changed=False)
+        if check.kind == "numerical_gradient":
+            steps = [np.eye(x.size)[i].reshape(x.shape) * STEP for i in range(x.size)]
+            obs.arrays.update(numeric=None, numeric_plus=[np.asarray(forward(x + s), np.float64) for s in steps],
+                              numeric_minus=[np.asarray(forward(x - s), np.float64) for s in steps])
+        observed.append(obs)
+    return observed
+
+
+def library(course: Path, names=()) -> list[Named]:
+    """Each misconception of the library played as a student on its notebook's checks, then diagnosed."""
+    import warnings
+    from ..checks.errors import CheckFailed
+    from ..grading import diagnosis, misconceptions
+    checks = _declared_checks(course, names)
+    results = []
+    for m in misconceptions.every():
+        named = Named(f"{m.target}: {m.key}", m.target, (m.key,))
+        for notebook, cell_id, declared in checks:
+            check = declared.check
+            aspects = diagnosis.ASPECTS.get(getattr(check, "kind", ""), ("result",))
+            if _target(check) != m.target or m.predicts not in aspects or cell_id in named.failed:
+                continue
+            named.notebook = notebook
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                observed = _played(m, check)
+            try:
+                declared.runner.judge(check, declared.target, observed)
+            except CheckFailed:
+                named.failed.append(cell_id)
+                keys = diagnosis.diagnose(check, observed)
+                if keys:
+                    named.names[cell_id] = keys
+        results.append(named)
+    return results
+
+
+def library_summary(played: list[Named]) -> str:
+    """How the library's misconceptions are told apart from each other (English)."""
+    alone = [n for n in played if n.keys == set(n.expected)]
+    together = [n for n in played if set(n.expected) <= n.keys and n not in alone]
+    confused = [n for n in played if n.keys and not set(n.expected) <= n.keys]
+    unnamed = [n for n in played if n.failed and not n.keys]
+    invisible = [n for n in played if not n.failed]
+    lines = [f"Library: {len(played)} misconceptions played as students: {len(alone)} named alone, "
+             f"{len(together)} named with another they cannot be told from on these cases, {len(confused)} "
+             f"named as another only, {len(unnamed)} not named, {len(invisible)} caught by no check."]
+    for n in together:
+        lines.append(f"- together: {n.label} with {sorted(n.keys - set(n.expected))}")
+    for n in confused + unnamed + invisible:
+        lines.append(f"- {'confused' if n in confused else 'not named' if n in unnamed else 'invisible'}: "
+                     f"{n.label} {sorted(n.keys)}")
+    return "\n".join(lines)

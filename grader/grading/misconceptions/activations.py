@@ -43,9 +43,11 @@ def _generic(name):
     if name == "identity":
         return
 
-    @add("backward_at_output", name, "backward")
     def at_output(x, g, **init):
         return _df(name, _f(name, x, init), g, init)
+
+    if name not in ("relu", "leaky_relu"):   # their y = f(x) has the sign of x: no case tells the two apart
+        add("backward_at_output", name, "backward")(at_output)
 
     @add("backward_sign", name, "backward")
     def negated(x, g, **init):
