@@ -249,3 +249,9 @@ def library_summary(played: list[Named]) -> str:
         lines.append(f"- {'confused' if n in confused else 'not named' if n in unnamed else 'invisible'}: "
                      f"{n.label} {sorted(n.keys)}")
     return "\n".join(lines)
+
+
+def report(course: Path, names=()) -> str:
+    """The three measures, for ``python -m grader catalog`` (the chosen catalogs; every mutant)."""
+    return "\n\n".join([summary(catalog_mistakes(course, names), mutants(course)),
+                         library_summary(library(course, names))])
