@@ -55,7 +55,8 @@ def _count(outcomes: list[Outcome]) -> dict:
     alternatives = [o for o in counted if o.entry.kind == "alternative"]
     documented = [o.entry.documented for o in outcomes if o.entry.documented]
     return {"mistakes": (sum(not o.problem for o in mistakes), len(mistakes)),
-            "recognised": (sum(o.recognised for o in mistakes), sum(bool(o.entry.diagnosis) for o in mistakes)),
+            # Of all mistakes: one without a misconception is not named, and that is no failure.
+            "recognised": (sum(o.recognised for o in mistakes), len(mistakes)),
             "alternatives": (sum(not o.problem for o in alternatives), len(alternatives)),
             "documented": documented}
 
@@ -103,7 +104,7 @@ def format_table(table: list[dict]) -> str:
         exercise = f"**{r['exercise']}**" if total else f"`{r['exercise']}`"
         notebook = f"`{r['notebook']}`" if r["notebook"] else ""
         lines.append(f"| {r['assignment']} | {notebook} | {exercise} | {_ratio(r['mistakes'])} | "
-                     f"{_ratio(r['recognised'])} | {_ratio(r['alternatives'])} | {_documented_text(r['documented'])} |")
+                     f"{'/'.join(map(str, r['recognised']))} | {_ratio(r['alternatives'])} | {_documented_text(r['documented'])} |")
     return "\n".join(lines)
 
 

@@ -165,8 +165,12 @@ def _declared_checks(course: Path, names=()) -> list[tuple[str, str, object]]:
 
 
 def _target(check) -> str:
+    """The reference or task whose misconceptions a check can name ("" for checks with none: models)."""
     from ..checks.layer_checks import LayerCheck
-    return check.reference if isinstance(check, LayerCheck) else check.task_name.removesuffix("_numeric")
+    from ..checks.task_checks import TaskCheck
+    if isinstance(check, LayerCheck):
+        return check.reference
+    return check.task_name.removesuffix("_numeric") if isinstance(check, TaskCheck) else ""
 
 
 def _played(m, check) -> list:
