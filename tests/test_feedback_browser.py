@@ -153,3 +153,14 @@ def test_the_page_is_light_and_needs_no_network(page):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
     assert len(html.encode()) < 60_000              # nbgrader's own page was ~196 KB (Bootstrap inlined)
+
+
+def test_the_known_mistake_is_named_and_a_right_answer_gets_no_diagnosis(page):
+    """beto's backward ignores grad_output, a library misconception; ana's reference answer fails nothing."""
+    from grader.authoring.batch import html_text
+    from grader.checks.messages import DIAGNOSIS, TEXT
+    course, text, _, _ = page
+    assert TEXT["diagnosis"].format(cause=DIAGNOSIS["backward_no_grad_output"]) in text
+    _, assignment, notebook = NOTEBOOK
+    right = (course / "feedback" / "ana" / assignment / f"{notebook}.html").read_text(encoding="utf-8")
+    assert "Correcto" in html_text(right) and "Diagnóstico" not in html_text(right)
