@@ -214,8 +214,11 @@ def library(course: Path, names=()) -> list[Named]:
     from ..checks.errors import CheckFailed
     from ..grading import diagnosis, misconceptions
     checks = _declared_checks(course, names)
+    targets = {_target(d.check) for _, _, d in checks}
     results = []
     for m in misconceptions.every():
+        if m.target not in targets:        # its notebook was not chosen
+            continue
         named = Named(f"{m.target}: {m.key}", m.target, (m.key,))
         for notebook, cell_id, declared in checks:
             check = declared.check
