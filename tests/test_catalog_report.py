@@ -127,9 +127,9 @@ def test_only_undocumented_problems_fail(outcomes):
 
 def test_report_lists_documented_exceptions_and_failures(outcomes):
     text = catalog_report.format_report(outcomes)
-    assert "| 99-prueba | `capa` | `capa_layer` | 1/2 ✗ | 1/1 | 1 known gap, 1 exception |" in text
-    assert "| 99-prueba | `capa` | `capa_helper` | 1/1 | 0/0 | — |" in text
-    assert "|  |  | **(course)** | 2/3 ✗ | 1/1 | 1 known gap, 1 exception |" in text
+    assert "| 99-prueba | `capa` | `capa_layer` | 1/2 ✗ | 0/2 | 1/1 | 1 known gap, 1 exception |" in text
+    assert "| 99-prueba | `capa` | `capa_helper` | 1/1 | 0/1 | 0/0 | — |" in text
+    assert "|  |  | **(course)** | 2/3 ✗ | 0/3 | 1/1 | 1 known gap, 1 exception |" in text
     assert "[known gap] capa / capa_layer, mistake «documented gap»: the forward check never" in text
     assert "1 entries did not behave" in text and "«slips through»: test_backward gave full marks" in text
 
@@ -177,3 +177,26 @@ def test_every_course_catalog_is_well_formed():
                 assert any(entry.message.lower() in k.lower() for k in KIND.values()), where
             if entry.documented:
                 assert len(entry.reason) > 20, f"{where}: say why it is documented"
+
+
+def test_recognised_by_name_counts_mistakes_whose_feedback_names_their_misconception(tmp_path):
+    from grader.checks.messages import DIAGNOSIS
+    path = tmp_path / "capa.toml"
+    path.write_text(TOML.replace('name = "caught"', 'name = "caught"\ndiagnosis = "backward_no_grad_output"')
+                    .replace('name = "other cell, caught"', 'name = "other cell, caught"\ndiagnosis = ["db_mean"]'),
+                    encoding="utf-8")
+    cat = catalogs.load(path)
+    by_name = {e.name: e for e in cat.entries}
+    named = Result(scores(test_forward=True), "Valores incorrectos. Diagnóstico: "
+                   + DIAGNOSIS["backward_no_grad_output"])
+    unnamed = Result(scores(test_helper=True), "Forma incorrecta. ...")
+    outcomes = catalog_report.judge([cat], {(by_name["caught"].student, "capa"): named,
+                                            (by_name["other cell, caught"].student, "capa"): unnamed})
+    table = {r["exercise"]: r for r in catalog_report.rows(outcomes)}
+    assert table["capa_layer"]["recognised"] == (1, 2) and table["capa_helper"]["recognised"] == (0, 1)
+    assert "feedback does not name the misconception 'db_mean'" in next(
+        o.problem for o in outcomes if o.entry.name == "other cell, caught")
+    path.write_text(TOML.replace('name = "caught"', 'name = "caught"\ndiagnosis = "no_such_mistake"'),
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown diagnosis"):
+        catalogs.load(path)

@@ -180,3 +180,14 @@ def test_the_planted_mistake_is_plotted_and_the_correct_answer_is_not(page):
     # The other failing cells (same mistake, same picture) point to it instead of repeating it.
     assert text.count(TEXT["plot_same"].format(cell="test_sigmoid_backward")) == 2
     assert images_correct == []
+
+
+def test_the_known_mistake_is_named_and_a_right_answer_gets_no_diagnosis(page):
+    """beto's backward ignores grad_output, a library misconception; ana's reference answer fails nothing."""
+    from grader.authoring.batch import html_text
+    from grader.checks.messages import DIAGNOSIS, TEXT
+    course, text, _, _, _ = page
+    assert TEXT["diagnosis"].format(cause=DIAGNOSIS["backward_no_grad_output"]) in text
+    _, assignment, notebook = NOTEBOOK
+    right = (course / "feedback" / "ana" / assignment / f"{notebook}.html").read_text(encoding="utf-8")
+    assert "Correcto" in html_text(right) and "Diagnóstico" not in html_text(right)

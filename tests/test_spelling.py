@@ -35,7 +35,8 @@ def test_notebook_prose_is_spelled_correctly(notebook):
 
 
 def test_check_messages_are_spelled_correctly():
-    assert misspelled("\n".join([*messages.KIND.values(), *messages.TEXT.values(), *messages.HIDDEN.values()])) == []
+    assert misspelled("\n".join([*messages.KIND.values(), *messages.TEXT.values(), *messages.HIDDEN.values(),
+                                  *messages.DIAGNOSIS.values()])) == []
 
 
 def test_answer_stubs_are_spelled_correctly():

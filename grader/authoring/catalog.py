@@ -36,6 +36,7 @@ class Entry:
     cell: str = ""               # answer cell it replaces (default: the catalog's answer_cell)
     known_gap: str = ""          # why a check misjudges this entry today (English); reported, not failed
     exception: str = ""          # why this mistake cannot be caught without rejecting valid answers
+    diagnosis: tuple = ()        # messages.DIAGNOSIS keys the feedback must name (library misconceptions)
 
     @property
     def documented(self) -> str:
@@ -67,7 +68,17 @@ class Catalog:
         return list(dict.fromkeys([self.answer_cell] + [e.cell for e in self.entries]))
 
 
-FIELDS = {"name", "code", "catch", "message", "only", "cell", "known_gap", "exception"}
+FIELDS = {"name", "code", "catch", "message", "only", "cell", "known_gap", "exception", "diagnosis"}
+
+
+def _keys(value) -> tuple:
+    """``diagnosis = "key"`` or a list of keys, each a misconception of ``messages.DIAGNOSIS``."""
+    from ..checks.messages import DIAGNOSIS
+    keys = (value,) if isinstance(value, str) else tuple(value)
+    unknown = [k for k in keys if k not in DIAGNOSIS]
+    if unknown:
+        raise ValueError(f"unknown diagnosis {unknown}: not in messages.DIAGNOSIS")
+    return keys
 
 
 def load(path: Path) -> Catalog:
@@ -86,7 +97,8 @@ def load(path: Path) -> Catalog:
                                  raw.get("message", ""), raw.get("only", False),
                                  f"{data['notebook']}-{kind[0]}{i:02d}",
                                  raw.get("cell", data["answer_cell"]),
-                                 raw.get("known_gap", "").strip(), raw.get("exception", "").strip()))
+                                 raw.get("known_gap", "").strip(), raw.get("exception", "").strip(),
+                                 _keys(raw.get("diagnosis", ()))))
     return Catalog(data["assignment"], data["notebook"], data["answer_cell"], entries)
 
 
@@ -111,6 +123,12 @@ def submissions(catalog: Catalog) -> list[Submission]:
             for e in catalog.entries]
 
 
+def diagnosis_sentence(key: str) -> str:
+    """The sentence of a library misconception, as the feedback's visible text shows it."""
+    from ..checks.messages import DIAGNOSIS
+    return " ".join(DIAGNOSIS[key].split())
+
+
 def verdict(entry: Entry, scores: dict, feedback: str) -> str:
     """"" if the entry behaved as the catalog promises, else what went wrong (English, for tests)."""
     if not scores:
@@ -126,6 +144,9 @@ def verdict(entry: Entry, scores: dict, feedback: str) -> str:
             problems.append(f"{grade_id} gave full marks")
     if entry.message and entry.message.lower() not in feedback.lower():
         problems.append(f"feedback does not say {entry.message!r}")
+    for key in entry.diagnosis:
+        if diagnosis_sentence(key) not in feedback:
+            problems.append(f"feedback does not name the misconception {key!r}")
     if entry.only:
         extra = sorted(g for g, (s, m) in scores.items() if s < m and g not in entry.catch)
         if extra:

@@ -2,7 +2,8 @@
 
 Every entry of the chosen catalogs is graded in one batch through the grading
 path (``variants.grade_submissions``), judged with ``catalog.verdict``, and
-counted per answer cell: mistakes caught, alternatives accepted, and the
+counted per answer cell: mistakes caught, mistakes recognised by name (their
+feedback names the misconceptions their ``diagnosis`` lists), alternatives accepted, and the
 documented exceptions (``known_gap``, ``exception``), which are listed apart
 and never count as failures.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog as catalogs
+from . import diagnosis_report
 
 
 @dataclass
@@ -21,6 +23,7 @@ class Outcome:
     notebook: str
     entry: catalogs.Entry
     problem: str          # "" when the entry behaved as the catalog promises
+    recognised: bool = False  # its feedback names every misconception its ``diagnosis`` lists
 
     @property
     def failed(self) -> bool:
@@ -40,7 +43,9 @@ def judge(cats: list[catalogs.Catalog], results: dict) -> list[Outcome]:
                 problem = f"was not graded: {result.failure or 'no scores'}"
             else:
                 problem = catalogs.verdict(entry, result.scores, result.feedback)
-            outcomes.append(Outcome(cat.assignment, cat.notebook, entry, problem))
+            recognised = bool(entry.diagnosis and result and all(
+                catalogs.diagnosis_sentence(k) in result.feedback for k in entry.diagnosis))
+            outcomes.append(Outcome(cat.assignment, cat.notebook, entry, problem, recognised))
     return outcomes
 
 
@@ -50,6 +55,8 @@ def _count(outcomes: list[Outcome]) -> dict:
     alternatives = [o for o in counted if o.entry.kind == "alternative"]
     documented = [o.entry.documented for o in outcomes if o.entry.documented]
     return {"mistakes": (sum(not o.problem for o in mistakes), len(mistakes)),
+            # Of all mistakes: one without a misconception is not named, and that is no failure.
+            "recognised": (sum(o.recognised for o in mistakes), len(mistakes)),
             "alternatives": (sum(not o.problem for o in alternatives), len(alternatives)),
             "documented": documented}
 
@@ -89,15 +96,15 @@ def _ratio(pair: tuple[int, int]) -> str:
 
 def format_table(table: list[dict]) -> str:
     """A Markdown table (so the README can show it as printed)."""
-    lines = ["| assignment | notebook | exercise (answer cell) | mistakes caught | alternatives accepted "
-             "| documented exceptions |",
-             "|---|---|---|---:|---:|---|"]
+    lines = ["| assignment | notebook | exercise (answer cell) | mistakes caught | recognised by name "
+             "| alternatives accepted | documented exceptions |",
+             "|---|---|---|---:|---:|---:|---|"]
     for r in table:
         total = r["exercise"].startswith("(")
         exercise = f"**{r['exercise']}**" if total else f"`{r['exercise']}`"
         notebook = f"`{r['notebook']}`" if r["notebook"] else ""
         lines.append(f"| {r['assignment']} | {notebook} | {exercise} | {_ratio(r['mistakes'])} | "
-                     f"{_ratio(r['alternatives'])} | {_documented_text(r['documented'])} |")
+                     f"{'/'.join(map(str, r['recognised']))} | {_ratio(r['alternatives'])} | {_documented_text(r['documented'])} |")
     return "\n".join(lines)
 
 
@@ -134,4 +141,6 @@ def run(course: Path, names=(), say=print) -> int:
     say(f"Grading {len(subs)} catalog entries of {len(cats)} notebooks in one batch ...")
     outcomes = judge(cats, grade_submissions(subs, course))
     say(format_report(outcomes))
+    if (course / diagnosis_report.MUTANTS).exists():
+        say(diagnosis_report.report(course, names))
     return 1 if any(o.failed for o in outcomes) else 0

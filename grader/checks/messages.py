@@ -279,3 +279,146 @@ TEXT.update({
     "training_passed_steps": "cada paso de {what} coincide con un paso de torch.optim.SGD",
     "training_passed_accuracy": "la red entrenada con {what} acierta al menos el {minimum:.0%} de los puntos de prueba",
 })
+
+
+# Diagnoses: a known mistake the judge recognised in a failing check (grader.grading.diagnosis runs the trusted
+# misconceptions of grader.grading.misconceptions on the inputs the student's code was observed on).
+TEXT.update({
+    "diagnosis": "Diagnóstico: {cause}",
+    "diagnosis_either": "Diagnóstico (las pruebas no distinguen entre estos errores conocidos): {causes}",
+})
+
+DIAGNOSIS = {
+    # Backward of any layer.
+    "backward_no_grad_output": "Tu backward devuelve la derivada local sin multiplicarla por grad_output.",
+    "backward_at_output": "Tu backward evalúa la derivada en la salida guardada de forward (y = f(x)) en lugar "
+                          "de en la entrada x.",
+    "backward_sign": "Tu backward devuelve el gradiente con el signo cambiado.",
+    "backward_passes_grad_output": "Tu backward devuelve grad_output sin multiplicarlo por la derivada local.",
+    "backward_zeros": "Tu backward devuelve ceros: el gradiente no se pierde al pasar por la capa.",
+    "backward_returns_input": "Tu backward devuelve la entrada guardada de forward en lugar de un gradiente.",
+    "backward_times_output": "Tu backward multiplica grad_output por la salida de forward en lugar de por la "
+                             "derivada local.",
+    "kink_right": "En x = 0 tu derivada toma el valor de la rama positiva; PyTorch toma el de la rama "
+                  "negativa (la máscara es x > 0, no x >= 0).",
+    "kink_half": "En x = 0 tu derivada vale 1/2 (la media de las dos ramas); PyTorch toma 0.",
+    "kink_zero": "En x = 0 tu derivada vale 0 porque ninguna de las dos máscaras estrictas incluye el cero; "
+                 "PyTorch toma la pendiente negativa.",
+    "mask_from_grad_output": "Tu máscara sale del signo de grad_output; debe salir del signo de la entrada x.",
+    "hyperparameter_ignored": "Tu forward no usa el hiperparámetro que recibe la capa al crearla: calcula "
+                              "siempre con el valor por defecto.",
+    "hyperparameter_ignored_backward": "Tu backward no usa el hiperparámetro que recibe la capa al crearla: "
+                                       "calcula siempre con el valor por defecto.",
+    "product_rule_forgotten": "A tu derivada le falta un término de la regla del producto: la derivada de "
+                              "x·g(x) es g(x) + x·g′(x), y solo calculas g(x).",
+    "product_rule_other_term": "A tu derivada le falta un término de la regla del producto: la derivada de "
+                               "x·g(x) es g(x) + x·g′(x), y solo calculas x·g′(x).",
+    "tanh_derivative_no_square": "Tu derivada de tanh es 1 − tanh; la derivada es 1 − tanh², con el cuadrado.",
+    "forward_sign_exponent": "El exponente de tu forward tiene el signo cambiado: calculas f(−x).",
+    # Sigmoid and tanh.
+    "sigmoid_tanh_derivative": "Tu backward usa 1 − σ², la forma de la derivada de tanh; la de la sigmoide "
+                               "es σ·(1 − σ).",
+    "tanh_derivative_square": "Tu derivada es tanh²; la derivada de tanh es 1 − tanh².",
+    "tanh_derivative_from_input": "Tu backward calcula 1 − x² con la entrada; la derivada es 1 − tanh(x)², "
+                                  "con la salida.",
+    "tanh_half_gradient": "Tu gradiente es la mitad del correcto: al derivar σ(2x) falta el factor 2 de la "
+                          "regla de la cadena.",
+    "tanh_half_argument": "Tu forward calcula tanh(x/2): en tanh(x) = 2σ(2x) − 1 falta el 2 dentro de la "
+                          "sigmoide.",
+    "tanh_abs": "Tu forward pierde el signo de x: calcula tanh(|x|) y no devuelve valores negativos.",
+    # ReLU and leaky ReLU.
+    "relu6": "Tu forward recorta también por arriba (en 6, como ReLU6); ReLU no tiene límite superior.",
+    "leaky_max": "max(pendiente·x, x) solo es leaky ReLU si la pendiente es como mucho 1; con otras "
+                 "pendientes elige la rama equivocada.",
+    "leaky_slope_constant": "En la rama negativa devuelves la pendiente; debe ser la pendiente por x.",
+    "leaky_slope_swapped": "Aplicas la pendiente a la rama positiva y dejas x en la negativa: las ramas "
+                           "están intercambiadas.",
+    # ELU and SELU.
+    "elu_missing_minus_one": "En la rama negativa falta el −1: es alpha·(exp(x) − 1), no alpha·exp(x).",
+    "elu_sign_flipped": "La rama negativa tiene el signo cambiado: es alpha·(exp(x) − 1), no alpha·(1 − exp(x)).",
+    "elu_alpha_positive": "Multiplicas también la rama positiva por alpha; para x > 0 la salida es x.",
+    "negative_branch_everywhere": "Tu backward usa la derivada de la rama negativa para todo x; para x > 0 la "
+                                  "derivada es 1.",
+    "selu_truncated_constants": "Tus constantes están truncadas (1,6733 y 1,0507): usa todas sus cifras.",
+    "selu_scale_positive_only": "Multiplicas por scale solo la rama positiva; scale multiplica las dos ramas.",
+    "selu_no_scale": "Falta el factor scale: tu forward es una ELU con alpha = 1,6733.",
+    "selu_missing_minus_one": "En la rama negativa falta el −1: es scale·alpha·(exp(x) − 1).",
+    "selu_no_alpha": "En la rama negativa falta alpha: es scale·alpha·(exp(x) − 1).",
+    "selu_backward_no_scale": "Tu backward olvida el factor scale (es la derivada de una ELU).",
+    "selu_backward_forward_formula": "Tu backward usa la fórmula de forward en la rama negativa: la derivada "
+                                     "de scale·alpha·(exp(x) − 1) es scale·alpha·exp(x), sin el −1.",
+    # GELU and the normal functions.
+    "pdf_no_normalisation": "A tu densidad le falta el factor 1/√(2π).",
+    "pdf_no_half": "En el exponente de tu densidad falta el 1/2: es exp(−x²/2).",
+    "cdf_no_sqrt2": "Tu función de distribución usa erf(x); es (1 + erf(x/√2))/2.",
+    "cdf_no_one": "A tu función de distribución le falta el 1 +: es (1 + erf(x/√2))/2.",
+    "gelu_tanh_instead": "Tu forward usa la aproximación con tanh; aquí se pide la forma exacta con erf.",
+    "gelu_tanh_backward": "Tu backward es la derivada de la aproximación con tanh, no la de la forma exacta.",
+    "gelu_no_sqrt2": "Tu forward usa erf(x) en lugar de erf(x/√2).",
+    "gelu_pdf_no_normalisation": "En tu backward, la densidad normal no tiene el factor 1/√(2π).",
+    "gelu_tanh_sqrt_2pi": "Escribiste √(2π) donde la aproximación pide √(2/π).",
+    "gelu_tanh_no_cube": "Falta el término cúbico 0,044715·x³ dentro de tanh.",
+    "gelu_exact_instead": "Tu forward usa la forma exacta con erf; aquí se pide la aproximación con tanh.",
+    "gelu_tanh_backward_no_cube": "Al derivar el argumento de tanh falta el término 3·0,044715·x² de la regla "
+                                  "de la cadena.",
+    # SiLU, softplus, mish.
+    "silu_derivative_sign": "Tu derivada tiene un signo cambiado: es σ(x)·(1 + x·(1 − σ(x))).",
+    "silu_derivative_wrong_term": "Tu derivada usa σ(x) donde va 1 − σ(x): es σ(x)·(1 + x·(1 − σ(x))).",
+    "silu_sign_exponent": "El exponente de tu forward tiene el signo cambiado: calculas x·σ(−x).",
+    "silu_gelu_approximation": "Tu forward es x·σ(1,702·x), la aproximación de GELU; SiLU es x·σ(x).",
+    "softplus_no_inverse_beta": "Falta dividir entre beta: softplus es log(1 + exp(beta·x))/beta.",
+    "softplus_derivative_no_beta": "Tu derivada es σ(x); con beta es σ(beta·x).",
+    "softplus_derivative_times_beta": "Tu derivada sobra un factor beta: el 1/beta de softplus lo cancela, y "
+                                      "queda σ(beta·x).",
+    "softplus_no_threshold": "Tu forward no usa threshold: por encima de él, PyTorch devuelve x.",
+    "softplus_threshold_on_x": "Comparas threshold con x; PyTorch lo compara con beta·x.",
+    "softplus_linear_region_beta": "En la región lineal (beta·x > threshold) devuelves beta·x; PyTorch "
+                                   "devuelve x.",
+    "softplus_sigmoid_derivative": "Tu backward usa y·(1 − y), la derivada de la sigmoide; la de softplus es "
+                                   "σ(beta·x).",
+    "mish_tanh_of_x": "Tu forward calcula x·tanh(x); mish es x·tanh(softplus(x)).",
+    "mish_chain_stops": "Tu regla de la cadena se detiene en tanh: falta multiplicar por la derivada de "
+                        "softplus, σ(x).",
+    # Softmax.
+    "softmax_axis_ignored": "Tu softmax ignora axis: normaliza siempre a lo largo del último eje.",
+    "softmax_axis_ignored_backward": "Tu backward ignora axis: suma siempre a lo largo del último eje.",
+    "softmax_global_sum": "Normalizas con la suma de todo el arreglo; cada corte a lo largo de axis debe "
+                          "sumar 1.",
+    "softmax_log": "Devuelves log-softmax (logaritmos de probabilidades); se piden las probabilidades.",
+    "softmax_global_max": "Restas el máximo de todo el arreglo, no el de cada corte: los cortes muy por "
+                          "debajo de él se anulan y dan 0/0. Resta el máximo a lo largo de axis con "
+                          "keepdims=True.",
+    "softmax_no_max": "No restas el máximo antes de exp: con entradas grandes exp desborda y da inf/inf.",
+    "softmax_jacobian_diagonal": "Tu backward usa solo la diagonal del jacobiano, s·(1 − s); faltan los "
+                                 "términos fuera de la diagonal: s·(g − suma(g·s)).",
+    "softmax_plain_sum": "Tu backward resta la suma de g; debe restar la suma de g·s a lo largo de axis.",
+    "softmax_global_dot": "Tu backward suma g·s sobre todo el arreglo; la suma es por corte, a lo largo de axis.",
+    "softmax_backward_from_input": "Tu backward usa la entrada x donde van las probabilidades s de forward.",
+    "softmax_missing_factor": "A tu backward le falta el factor s: es s·(g − suma(g·s)).",
+    # Chain rule (04).
+    "mse_broadcast_trap": "pred tiene forma (n, 1) y target (n,): su resta se difunde a (n, n) y la media "
+                          "mezcla todos los pares. Usa pred[:, 0] o target[:, None].",
+    "mse_sum": "Tu pérdida suma los cuadrados; el error cuadrático medio los promedia (divide entre n).",
+    "mse_grad_broadcast_trap": "pred tiene forma (n, 1) y target (n,): su resta se difunde a (n, n). Usa "
+                               "target[:, None] para que el gradiente tenga la forma de pred.",
+    "mse_grad_no_two": "A tu gradiente le falta el factor 2 de la derivada del cuadrado.",
+    "mse_grad_sign": "Tu gradiente tiene el signo cambiado: es 2·(pred − target)/n.",
+    "mse_grad_n_twice": "Divides entre n dos veces: el gradiente es 2·(pred − target)/n.",
+    "mse_grad_wrong_variable": "Tu gradiente no depende de pred: derivas respecto a otra variable.",
+    "mse_grad_flat": "Tu gradiente tiene forma (n,); debe tener la forma de pred, (n, 1).",
+    "lin_grad_order": "Devuelves los gradientes en otro orden: la tupla es (dx, dw, db).",
+    "db_wrong_axis": "Sumas db a lo largo de las características; se suma sobre el lote (axis=0).",
+    "db_mean": "db es la media sobre el lote; debe ser la suma.",
+    "db_not_summed": "db no está sumado sobre el lote: el sesgo se usa en cada ejemplo y sus gradientes se "
+                     "suman.",
+    "dw_transposed": "Tu dw está traspuesto: es x.T @ grad_output, con la forma de w.",
+    "dx_reshaped": "Tu dx reordena w @ grad_output.T con reshape; es grad_output @ w.T.",
+    "relu_derivative_skipped": "Tu paso hacia atrás no multiplica por la derivada de ReLU (la máscara z > 0).",
+    "backward_wrong_order": "Calculas dw1 con el gradiente de antes de la máscara de ReLU; primero se aplica "
+                            "la máscara.",
+    "dw2_from_z": "Calculas dw2 con z (antes de ReLU); la segunda capa recibe h = ReLU(z).",
+    "loss_broadcast_trap": "La pérdida que devuelves resta pred (n, 1) y target (n,), que se difunden a (n, n).",
+    "relu_mask_from_output": "Tu máscara de ReLU sale de la salida de la red; debe salir de z.",
+    "bias_forgotten": "Tu paso hacia delante olvida el sesgo b1.",
+    "db2_scalar": "Tu db2 es un número; debe ser un arreglo de forma (1,), como b2.",
+}

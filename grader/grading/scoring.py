@@ -19,7 +19,7 @@ import nbformat
 from ..checks import audit, declarations, libraries, observations, rules, student_text
 from ..checks.errors import CheckFailed
 from ..checks.messages import HIDDEN, TEXT
-from . import feedback_plot
+from . import diagnosis, feedback_plot
 from .runs import CellRun, NotebookRun, is_test_cell
 
 STOPPED = ("died", "timeout", "flood")
@@ -111,13 +111,14 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
             judge_facts(observed, declared_check.target, code)
             lines.append(declared_check.runner.judge(declared_check.check, declared_check.target, observed))
         except CheckFailed as exc:
+            cause = diagnosis.line(declared_check.check, observed)   # a known mistake, named; fixed text only
             if getattr(declared_check.check, "hidden", True):
                 # The check's own message names the hidden case: only its kind and fixed text.
-                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.kind])
+                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.kind], cause)
             if figures is not None:
                 figures.append(feedback_plot.figure_output(declared_check.check, declared_check.target, observed,
                                                            notes, grade_id))
-            return _failure(exc.kind, *exc.details)
+            return _failure(exc.kind, *exc.details, cause)
         except observations.UnreadableObservation as exc:
             notes.append(f"{grade_id}: unreadable observations ({exc})")
             return _failure("incomplete", incomplete)
