@@ -38,8 +38,8 @@ def _inputs(check) -> list:
     """Every input a declaration makes, as arrays (what a student's code would be given)."""
     if isinstance(check, LayerCheck):
         return [a for case in check.cases for a in case.inputs()]
-    if hasattr(check, "cases"):      # model checks: the case's seed draws every input and parameter
-        return [np.asarray([case.seed, *case.size]) for case in check.cases]
+    if hasattr(check, "cases"):      # model and training checks: the case's seed draws every input and parameter
+        return [np.asarray([repr(case)], dtype=object) for case in check.cases]
     arrays = []
     for args, _ in check.runs():
         arrays += [np.asarray(a.random(4) if isinstance(a, np.random.Generator) else a, dtype=object)
