@@ -27,7 +27,7 @@ from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
-from .messages import TEXT
+from .messages import PASSED, TEXT, WORDS
 
 KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
 NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
@@ -182,7 +182,7 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
     # and the stability cell asks of backward only that it stays finite.
     if check.kind == "backward":
-        method_name, kind, label = "backward", "gradient_torch", f"autograd de {ref.label}"
+        method_name, kind, label = "backward", "gradient_torch", WORDS["autograd_of"].format(reference=ref.label)
         expected = references.backward(check.reference, x, upstream, check.init)
     else:
         method_name, kind, label = "forward", "values", ref.label
@@ -229,11 +229,12 @@ def verify(check: LayerCheck, name: str, observed: list) -> str:
         fail("incomplete", TEXT["incomplete"])
     for case, obs in zip(check.cases, observed):
         judge(check, name, case, obs)
-    verb = {"function": f"{name} coincide con {references.get(check.reference).label}",
-            "forward": f"{name}.forward coincide con {references.get(check.reference).label}",
-            "backward": f"{name}.backward coincide con autograd",
-            "numerical_gradient": f"{name}.backward coincide con diferencias finitas",
-            "stability": f"{name} es estable con entradas grandes"}[check.kind]
+    label = references.get(check.reference).label
+    verb = {"function": PASSED["matches"].format(what=name, reference=label),
+            "forward": PASSED["matches"].format(what=f"{name}.forward", reference=label),
+            "backward": PASSED["backward_autograd"].format(what=name),
+            "numerical_gradient": PASSED["backward_numeric"].format(what=name),
+            "stability": PASSED["stable"].format(what=name)}[check.kind]
     return (TEXT["passed_hidden"].format(what=verb) if check.hidden
             else TEXT["passed"].format(what=verb, count=len(check.cases)))
 

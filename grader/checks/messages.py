@@ -216,3 +216,67 @@ TEXT.update({
         "de calcular exp, y calcula el logaritmo sin pasar por las probabilidades."
     ),
 })
+
+
+# How a visible case describes itself (``where_visible``'s {case}) and the short words that name what a check
+# compared: the tasks' ``describe``, a layer case's label, the lines a passing check prints.
+CASE = {
+    "values": "x = {values} ({dtype})",
+    "shape": "x de forma {shape}, {dtype}",
+    "arguments": "argumentos: {arguments}",
+    "argument_shape": "forma {shape}",
+    "regression": "pred de forma {pred}, target de forma {target}",
+    "relu_grad": "z y grad_output de forma {shape}, {dtype}",
+    "images": "x de forma {shape} (N, C, H, W), {dtype}",
+    "normalize": "x de forma {shape}, mean y std de forma {stats}, {dtype}",
+    "point_sets": "a de forma {a}, b de forma {b}, {dtype}",
+    "column_vector": "y_pred de forma {y_pred}, y de forma {y}",
+    "weight_shape": "forma del peso {shape}",
+    "initializer": "forma {shape}, rng = np.random.default_rng(semilla)",
+    "unbroadcast": "grad de forma {grad}, shape = {shape}, {dtype}",
+    "classification": "logits de forma {shape}, targets = {targets}, {dtype}",
+    "linear_model": "Linear({d_in}, {d_out}) y x de forma {x}",
+}
+
+WORDS = {
+    "autograd_of": "autograd de {reference}",
+    "finite_differences": "diferencias finitas",
+    "loss_float64": "la pérdida en float64",
+    "channel_stats": "torch.mean / torch.std(unbiased=False) sobre (N, H, W)",
+    "normalize": "PyTorch (media y desviación con forma (1, C, 1, 1))",
+    "mean": "media",
+    "std": "desviación típica",
+    "kurtosis": "curtosis",
+    "zero": "cero",
+    "hidden": "oculto",
+    "a_result": "un resultado",
+    "parameter": "el parámetro {name}",
+    "input_x": "la entrada x",
+    "object_of_type": "un objeto de tipo {type}",
+    "not_a_list": "devolvió {type}, no una lista",
+    "cell_named": "«{grade_id}»",
+    "cell_number": "número {number}",
+}
+
+# The line a passing check prints after «Correcto:» (``passed``/``passed_hidden``'s {what}).
+PASSED = {
+    "matches": "{what} coincide con {reference}",
+    "backward_autograd": "{what}.backward coincide con autograd",
+    "backward_numeric": "{what}.backward coincide con diferencias finitas",
+    "stable": "{what} es estable con entradas grandes",
+    "model_init": "{what} se inicializa como se pide",
+    "model_backward": "{what}.backward y sus gradientes coinciden con autograd",
+    "model_accumulation": "{what} acumula los gradientes y zero_grad los pone a cero",
+    "model_numeric": "{what}.backward y sus gradientes coinciden con diferencias finitas",
+    "task_hidden": "{what} ({reference})",
+}
+
+# The course summary's plot (grader.grading.summary), read by the instructor and shown to students' groups.
+SUMMARY = {
+    "grades_axis": "Nota del estudiante (% del máximo)",
+    "students": "Estudiantes",
+    "grades_title": "Distribución de notas",
+    "passing_axis": "Estudiantes que superan la prueba (%)",
+    "passing_title": "Aprobados por prueba (aprobados/calificados)",
+    "no_submissions": "Todavía no hay entregas calificadas",
+}

@@ -24,7 +24,7 @@ from . import rules
 from .compare import assert_close
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
-from .messages import TEXT
+from .messages import PASSED, TEXT, WORDS
 from .student_text import type_label
 from .tasks import Expected, get_task
 
@@ -134,8 +134,8 @@ def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where,
             fail("type", where, TEXT["type_tuple"].format(what=what, got=type_label(type(obtained))))
         if tuple(int(v) for v in obtained) != expected:
             fail(kind, where, TEXT["wrong_shape_value"].format(
-                what=what, got="oculto" if hidden else tuple(obtained),
-                expected="oculto" if hidden else expected))
+                what=what, got=WORDS["hidden"] if hidden else tuple(obtained),
+                expected=WORDS["hidden"] if hidden else expected))
         return
     if np.ndim(expected) == 0 and not isinstance(obtained, np.ndarray):
         if isinstance(obtained, bool) or not isinstance(obtained, (numbers.Real, np.floating)):
@@ -158,7 +158,7 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
             if not obs.error[1].strip():
                 fail("values", where, TEXT["error_message_empty"].format(what=name, error=expected.error))
             return
-        got = f"{obs.error[0]}" if obs.error else "un resultado"
+        got = f"{obs.error[0]}" if obs.error else WORDS["a_result"]
         if obs.error and obs.error[0] == "NotImplementedError":
             fail("not_implemented", TEXT["not_implemented"].format(what=name))
         fail("values", where, TEXT["expected_error"].format(what=name, error=expected.error, got=got))
@@ -265,8 +265,9 @@ def verify(check: TaskCheck, name: str, observed: list) -> str:
             if obs.error:
                 fail("exception", where, TEXT["exception"].format(what=name, error=obs.error[0], detail=obs.error[1]))
         _check_reproducible(name, observed[0].result, again.result, other.result, where)
-    return (TEXT["passed_hidden"].format(what=f"{name} ({task.label})") if check.hidden
-            else TEXT["passed"].format(what=f"{name} coincide con {task.label}", count=declared))
+    return (TEXT["passed_hidden"].format(what=PASSED["task_hidden"].format(what=name, reference=task.label))
+            if check.hidden else
+            TEXT["passed"].format(what=PASSED["matches"].format(what=name, reference=task.label), count=declared))
 
 
 RUNNER = Runner(observe_all, verify, {"TaskObservation": TaskObservation})

@@ -18,7 +18,7 @@ import nbformat
 
 from ..checks import audit, declarations, libraries, observations, rules, student_text
 from ..checks.errors import CheckFailed
-from ..checks.messages import HIDDEN, TEXT
+from ..checks.messages import HIDDEN, TEXT, WORDS
 from .runs import CellRun, NotebookRun, is_test_cell
 
 STOPPED = ("died", "timeout", "flood")
@@ -31,7 +31,7 @@ def _failure(kind: str, *details: str):
 
 def _cell_label(nb, index: int) -> str:
     grade_id = nb.cells[index].get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return f"«{grade_id}»" if grade_id else f"número {index + 1}"
+    return WORDS["cell_named"].format(grade_id=grade_id) if grade_id else WORDS["cell_number"].format(number=index + 1)
 
 
 def _stop_reason(nb, run: NotebookRun, limits) -> str:

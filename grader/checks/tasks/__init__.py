@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..messages import CASE, WORDS
+
 
 @dataclass(frozen=True)
 class Expected:
@@ -42,8 +44,8 @@ class Task:
     def describe_case(self, args: tuple) -> str:
         if self.describe is not None:
             return self.describe(args)
-        parts = [f"forma {a.shape}" if isinstance(a, np.ndarray) else repr(a) for a in args]
-        return "argumentos: " + ", ".join(parts)
+        parts = [CASE["argument_shape"].format(shape=a.shape) if isinstance(a, np.ndarray) else repr(a) for a in args]
+        return CASE["arguments"].format(arguments=", ".join(parts))
 
 
 TASKS: dict[str, Task] = {}
@@ -67,6 +69,11 @@ def get_task(name: str) -> Task:
 def _load_all() -> None:
     # Registration happens on import.
     from . import backprop, broadcasting, einsum, initialization, network  # noqa: F401
+
+
+def autograd_of(reference: str) -> str:
+    """The label of a task judged against autograd of ``reference``."""
+    return WORDS["autograd_of"].format(reference=reference)
 
 
 def torch64(a):
