@@ -11,23 +11,13 @@ import numpy as np
 from .errors import fail
 from .messages import TEXT
 from .student_text import type_label
-
-# Tolerances by the dtype the student was *given*: a float32 input cannot be
-# expected to give more than float32 accuracy, whatever dtype comes back.
-TOLERANCES = {
-    np.dtype("float64"): (1e-7, 1e-10),
-    np.dtype("float32"): (1e-5, 1e-6),
-}
+from .tolerances import tolerances_for
 
 # Dtype policy, stated in every notebook.
 ALLOWED_OUTPUT_DTYPES = {
     np.dtype("float64"): (np.dtype("float64"),),
     np.dtype("float32"): (np.dtype("float32"), np.dtype("float64")),
 }
-
-
-def tolerances_for(input_dtype) -> tuple[float, float]:
-    return TOLERANCES[np.dtype(input_dtype)]
 
 
 def check_array(obtained, *, what: str, shape, input_dtype, where: str = "", hidden: bool = False) -> np.ndarray:

@@ -21,20 +21,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import references
+from . import raised, references
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
 from .messages import PASSED, TEXT, WORDS
+from .tolerances import NUMERIC_FLOOR, NUMERIC_TOLERANCE, STEP
 
 KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
-NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
-# Rounding in f(x ± h) leaves ~1e-10 per component in the differences: a gradient whose norm is that small
-# (softmax of two far-apart logits) cannot be judged relatively. This floor keeps a zero backward failing.
-NUMERIC_FLOOR = 1e-8
-STEP = 1e-6               # central-difference step, as gradients.numerical_gradient
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
 
 
@@ -54,6 +50,7 @@ class Observation:
     arrays: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     error: tuple | None = None  # (step that raised, exception type name, message)
+    line: int | None = None     # where it raised, in the student's cell (raised.student_line)
 
 
 def _call(observation: Observation, name: str, fn, *args):
@@ -65,6 +62,7 @@ def _call(observation: Observation, name: str, fn, *args):
             result = fn(*args)
         except Exception as exc:  # the student's exception becomes a verdict, not a traceback
             observation.error = (name, type(exc).__name__, str(exc)[:300])
+            observation.line = raised.student_line(exc)
             result = None
     observation.warnings += [f"{w.category.__name__}: {w.message}" for w in caught]
     observation.arrays[name] = result
@@ -147,6 +145,35 @@ def _check_samples(check: LayerCheck, obs: Observation, x: np.ndarray, layer_nam
                 fail(exc.kind, *exc.details, TEXT["numeric_forward"].format(reference=ref.label))
 
 
+def judge_raised(obs: Observation, name: str, where: str, *, hidden: bool, function: bool = False) -> None:
+    """Fail if the observed run (of a layer, a function or a model) raised, naming the call that did."""
+    if not obs.error:
+        return
+    step, error_type, detail = obs.error
+    what = name if function else {"instance": f"{name}(...)", "numeric": f"{name}.forward",
+                                  "forward": f"{name}.forward", "backward": f"{name}.backward"}.get(
+        step, f"{name}.{step}()")      # parameters(), gradients(), zero_grad() of a model
+    raised.fail_raised(what, where, error_type, detail, line=obs.line, hidden=hidden)
+
+
+def warning_note(obs) -> str:
+    """The sentence that adds the warnings a run emitted to a failure's message ("" if none)."""
+    return TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+
+
+def judge_mutations(obs: Observation, x: np.ndarray, name: str, where: str, *, function: bool = False) -> None:
+    """Fail if forward or backward wrote into its input, grad_output, or the array forward returned."""
+    for key in ("input_after_forward", "input_after_backward"):
+        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
+            fail("mutated", where, TEXT["mutated"].format(
+                what=name if function else f"{name}.{key.rsplit('_', 1)[-1]}"))
+    if obs.arrays.get("upstream_changed"):
+        # In a network the same gradient can flow into two branches (residual blocks).
+        fail("mutated", where, TEXT["mutated"].format(what=f"{name}.backward (grad_output)"))
+    if obs.arrays.get("output_changed"):
+        fail("mutated", where, TEXT["mutated_output"].format(what=f"{name}.backward"))
+
+
 def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
     """Compare one observation with PyTorch (the trusted half); raise CheckFailed if wrong."""
     ref = references.get(check.reference)
@@ -155,29 +182,13 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
         x, upstream = x.astype(np.float64), upstream.astype(np.float64)
     where = (TEXT["where_hidden"].format(dtype=case.dtype, ndim=len(case.shape)) if check.hidden
              else TEXT["where_visible"].format(case=case.label()))
-    if obs.error:
-        step, error_type, detail = obs.error
-        what = {"instance": f"{layer_name}(...)", "numeric": f"{layer_name}.forward"}.get(
-            step, f"{layer_name}.{step}")
-        if check.kind == "function":
-            what = layer_name
-        if error_type == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=what))
-        fail("exception", where, TEXT["exception"].format(what=what, error=error_type, detail=detail))
-    note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+    function = check.kind == "function"
+    judge_raised(obs, layer_name, where, hidden=check.hidden, function=function)
+    note = warning_note(obs)
 
     if check.kind == "stability" and obs.warnings:
         fail("unstable", where, TEXT["unstable_warning"].format(what=layer_name, warning=obs.warnings[0]))
-    for key in ("input_after_forward", "input_after_backward"):
-        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
-            method_name = key.rsplit("_", 1)[-1]
-            what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
-            fail("mutated", where, TEXT["mutated"].format(what=what))
-    if obs.arrays.get("upstream_changed"):
-        # In a network the same gradient can flow into two branches (residual blocks).
-        fail("mutated", where, TEXT["mutated"].format(what=f"{layer_name}.backward (grad_output)"))
-    if obs.arrays.get("output_changed"):
-        fail("mutated", where, TEXT["mutated_output"].format(what=f"{layer_name}.backward"))
+    judge_mutations(obs, x, layer_name, where, function=function)
 
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
     # and the stability cell asks of backward only that it stays finite.

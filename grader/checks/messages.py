@@ -78,7 +78,8 @@ TEXT = {
     "type_tuple_n": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla con {n} elementos ({names}).",
     "type_scalar": "{what} devolvió un objeto de tipo {got}; se esperaba un número real.",
     "wrong_shape_value": "{what} devolvió {got}; se esperaba {expected}.",
-    "expected_error": "{what} debía lanzar {error} con estos argumentos, pero devolvió {got}.",
+    "expected_error": "{what} debía lanzar {error} con estos argumentos, pero devolvió un resultado.",
+    "expected_other_error": "{what} debía lanzar {error} con estos argumentos, pero lanzó {got}.",
     "error_message_empty": "{what} lanzó {error} sin mensaje; explica en el mensaje qué está mal.",
     "statistics_bound": "{what}: hay valores fuera de [-{bound:.4g}, {bound:.4g}] (máximo |W| = {got:.4g}).",
     "statistics_moment": (
@@ -249,7 +250,6 @@ WORDS = {
     "kurtosis": "curtosis",
     "zero": "cero",
     "hidden": "oculto",
-    "a_result": "un resultado",
     "parameter": "el parámetro {name}",
     "input_x": "la entrada x",
     "object_of_type": "un objeto de tipo {type}",
@@ -280,3 +280,47 @@ SUMMARY = {
     "passing_title": "Aprobados por prueba (aprobados/calificados)",
     "no_submissions": "Todavía no hay entregas calificadas",
 }
+
+
+# An exception raised inside the student's code (grader.checks.raised): NumPy's fixed messages explained with
+# their own numbers, others by type; then the line of the student's cell and the original message.
+TEXT.update({
+    "raised_broadcast": (
+        "NumPy no pudo combinar arreglos de formas {shapes} (broadcasting): alineadas por la derecha, cada "
+        "par de dimensiones debe ser igual o valer 1. Revisa las formas de tus operandos: ¿falta "
+        "keepdims=True en una reducción, o un eje nuevo con None?"
+    ),
+    "raised_matmul": (
+        "Un producto de matrices (@ o np.matmul) recibió operandos que no encajan: la dimensión que se "
+        "contrae vale {left} en el primero y {right} en el segundo (la última del primero debe ser igual "
+        "a la penúltima del segundo). ¿Falta trasponer uno de ellos?"
+    ),
+    "raised_dot": (
+        "np.dot recibió arreglos de formas {a} y {b}, que no encajan: la dimensión que se contrae vale "
+        "{left} en el primero y {right} en el segundo. ¿Falta trasponer uno de ellos?"
+    ),
+    "raised_reshape": "No se puede dar la forma {shape} a un arreglo de {size} elementos: el número de elementos "
+                      "debe ser el mismo.",
+    "raised_inplace": (
+        "Una operación que escribe en un arreglo existente (+=, out=…) no cabe en él: ese arreglo tiene "
+        "forma {out} y el resultado, forma {shape}."
+    ),
+    "raised_index": "El índice {index} se sale del eje {axis}, que tiene tamaño {size}.",
+    "raised_axis": "El eje {axis} no existe en un arreglo de {ndim} dimensiones.",
+    "raised_index_any": "Un índice o un eje se sale del arreglo (IndexError): revisa el rango de tus índices y el "
+                        "eje al que se refieren.",
+    "raised_type": (
+        "Una llamada recibió argumentos que no esperaba, o un valor de un tipo que no admite la operación "
+        "(TypeError): revisa cuántos argumentos pasas, sus nombres y sus tipos."
+    ),
+    "raised_line": "El error se produjo en la línea {line} de la celda de tu código.",
+})
+
+HIDDEN.update({
+    "exception_shapes": "tu código lanzó un error de NumPy por formas incompatibles (broadcasting, producto de "
+                        "matrices o reshape) con una entrada distinta de las de las pruebas visibles.",
+    "exception_index": "tu código lanzó IndexError: un índice o un eje se sale del arreglo con una entrada "
+                       "distinta de las de las pruebas visibles.",
+    "exception_type": "tu código lanzó TypeError: una llamada recibió argumentos que no esperaba o un valor de "
+                      "un tipo que no admite la operación.",
+})

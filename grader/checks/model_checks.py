@@ -23,19 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import models
-from .compare import assert_close, check_array, tolerances_for
+from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
-from .layer_checks import Observation, _call
+from .layer_checks import Observation, _call, judge_mutations, judge_raised, warning_note
 from .messages import PASSED, TEXT, WORDS
+from .tolerances import NUMERIC_TOLERANCE, SAMPLE_TOLERANCE, STEP, tolerances_for
 
 KINDS = ("init", "forward", "backward", "accumulation", "numerical_gradient")
-STEP = 1e-6                # central-difference step, as gradients.numerical_gradient
-NUMERIC_TOLERANCE = 1e-6   # norm-wise relative error between the gradients and central differences
-# A forward sample at perturbed parameters must equal PyTorch's to within rounding (an honest float64
-# forward is ~1e-16 off): any freedom left here would let samples be shaped to fit a wrong gradient.
-SAMPLE_TOLERANCE = 1e-11
 
 
 @dataclass(frozen=True)
@@ -207,14 +203,8 @@ def judge(check: ModelCheck, name: str, case: ModelCase, obs: Observation) -> No
     values, x, g, x2, g2 = case.data(ref)
     where = _where(check, case, ref)
     grad_names = [f"grad_{n}" for n in ref.names]
-    if obs.error:
-        step, error_type, detail = obs.error
-        what = {"instance": f"{name}(...)", "numeric": f"{name}.forward", "forward": f"{name}.forward",
-                "backward": f"{name}.backward"}.get(step, f"{name}.{step}()")
-        if error_type == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=what))
-        fail("exception", where, TEXT["exception"].format(what=what, error=error_type, detail=detail))
-    note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+    judge_raised(obs, name, where, hidden=check.hidden)
+    note = warning_note(obs)
     initial = obs.arrays.get("initial")
     shapes = [v.shape for v in values]
     listed = ", ".join(f"{n} {s}" for n, s in zip(ref.names, shapes))
@@ -238,13 +228,7 @@ def judge(check: ModelCheck, name: str, case: ModelCase, obs: Observation) -> No
                     for p, v in zip(imposed, values))):
         fail("values", where, TEXT["parameters_live"].format(what=f"{name}.parameters()"))
 
-    for key in ("input_after_forward", "input_after_backward"):
-        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
-            fail("mutated", where, TEXT["mutated"].format(what=f"{name}.{key.rsplit('_', 1)[-1]}"))
-    if obs.arrays.get("upstream_changed"):
-        fail("mutated", where, TEXT["mutated"].format(what=f"{name}.backward (grad_output)"))
-    if obs.arrays.get("output_changed"):
-        fail("mutated", where, TEXT["mutated_output"].format(what=f"{name}.backward"))
+    judge_mutations(obs, x, name, where)
 
     try:
         if check.kind == "forward":

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import rules
+from . import raised, rules
 from .compare import assert_close
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
@@ -35,6 +35,7 @@ REPRODUCIBILITY_SALT = 0x5EED  # a generator seeded with [seed, salt] differs fr
 class TaskObservation:
     result: object = None
     error: tuple | None = None           # (exception type name, message)
+    line: int | None = None              # where it raised, in the student's cell (raised.student_line)
     warnings: list = field(default_factory=list)
     called: set = field(default_factory=set)
     args_after: tuple = ()
@@ -104,6 +105,7 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
             obs.result = func(*given[:task.arity], **init)
         except Exception as exc:  # the student's exception becomes a verdict
             obs.error = (type(exc).__name__, str(exc)[:300])
+            obs.line = raised.student_line(exc)
     obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     obs.args_after = given
     if task.requires or task.forbids:
@@ -158,15 +160,14 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
             if not obs.error[1].strip():
                 fail("values", where, TEXT["error_message_empty"].format(what=name, error=expected.error))
             return
-        got = f"{obs.error[0]}" if obs.error else WORDS["a_result"]
         if obs.error and obs.error[0] == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=name))
-        fail("values", where, TEXT["expected_error"].format(what=name, error=expected.error, got=got))
+            raised.fail_raised(name, where, *obs.error, hidden=hidden)
+        if obs.error:       # it raised, but another error: not a values problem
+            fail("exception", where, TEXT["expected_other_error"].format(
+                what=name, error=expected.error, got=obs.error[0]))
+        fail("values", where, TEXT["expected_error"].format(what=name, error=expected.error))
     if obs.error:
-        error_type, detail = obs.error
-        if error_type == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=name))
-        fail("exception", where, TEXT["exception"].format(what=name, error=error_type, detail=detail))
+        raised.fail_raised(name, where, *obs.error, line=obs.line, hidden=hidden)
     for before, after in zip(args, obs.args_after):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
             fail("mutated", where, TEXT["mutated"].format(what=name))
@@ -263,7 +264,7 @@ def verify(check: TaskCheck, name: str, observed: list) -> str:
                  else TEXT["where_visible"].format(case=task.describe_case(args)))
         for obs in (again, other):
             if obs.error:
-                fail("exception", where, TEXT["exception"].format(what=name, error=obs.error[0], detail=obs.error[1]))
+                raised.fail_raised(name, where, *obs.error, line=obs.line, hidden=check.hidden)
         _check_reproducible(name, observed[0].result, again.result, other.result, where)
     return (TEXT["passed_hidden"].format(what=PASSED["task_hidden"].format(what=name, reference=task.label))
             if check.hidden else

@@ -110,7 +110,7 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
         except CheckFailed as exc:
             if getattr(declared_check.check, "hidden", True):
                 # The check's own message names the hidden case: only its kind and fixed text.
-                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.kind])
+                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.hidden])
             return _failure(exc.kind, *exc.details)
         except observations.UnreadableObservation as exc:
             notes.append(f"{grade_id}: unreadable observations ({exc})")

@@ -17,9 +17,7 @@ from ..errors import fail
 from ..gradients import numerical_gradient, relative_error
 from ..messages import CASE, TEXT, WORDS
 from ..student_text import type_label
-
-NUMERIC_TOLERANCE = 1e-6
-
+from ..tolerances import NUMERIC_TOLERANCE
 
 def _away_from_zero(a, margin=1e-2):
     return np.where(np.abs(a) < margin, np.where(a >= 0, margin, -margin), a)
