@@ -77,6 +77,11 @@ def assert_close(
     if not mismatch.any():
         return
     max_rel = np.max(np.where(np.isfinite(rel_err), rel_err, np.inf)[mismatch])
+    if expected.ndim == 0:      # a number: no count of elements, no index
+        numbers = dict(what=what, reference=reference, abs_err=float(abs_err), rel_err=float(max_rel),
+                       rtol=rtol, atol=atol)
+        fail(kind, where, TEXT["values_scalar_hidden"].format(**numbers) if hidden else
+             TEXT["values_scalar"].format(expected=float(expected), got=float(got), **numbers))
     lines = [where, TEXT["values"].format(
         what=what, reference=reference, count=int(mismatch.sum()), size=got.size,
         max_abs=float(np.max(abs_err[mismatch])), max_rel=float(max_rel), rtol=rtol, atol=atol)]

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import raised, references
+from . import raised, references, student_text
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
 from .messages import PASSED, TEXT, WORDS
-from .tolerances import NUMERIC_FLOOR, NUMERIC_TOLERANCE, STEP
+from .tolerances import NUMERIC_FLOOR, NUMERIC_TOLERANCE, STEP, tolerances_for
 
 KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
 STABILITY_VALUES = ((-1000.0, -800.0, -710.0, -100.0, -30.0, 0.0, 30.0, 100.0, 710.0, 800.0, 1000.0),)
@@ -174,6 +174,36 @@ def judge_mutations(obs: Observation, x: np.ndarray, name: str, where: str, *, f
         fail("mutated", where, TEXT["mutated_output"].format(what=f"{name}.backward"))
 
 
+def stability_hint(reference: str, warnings_seen: list) -> str:
+    """The hint for a warning at large inputs, by the NumPy function that warned (from a fixed list)."""
+    named = [w for w in map(student_text.warned_function, warnings_seen) if w is not None]
+    if not named:
+        return TEXT["unstable_other"]
+    function, group = named[0]
+    if reference == "softmax" and group == "divide":       # a slice underflowed to 0/0: the global maximum
+        return TEXT["unstable_softmax_divide"]
+    return TEXT["unstable_" + group].format(function=f"np.{function}")
+
+
+def backward_hint(check: LayerCheck, x, upstream, got, dtype) -> str:
+    """The generic backward hint, or the mistake the student's output shows: computed from the case's
+    inputs and PyTorch only, so it says nothing the case does not (softmax: the Jacobian's diagonal)."""
+    if not isinstance(got, np.ndarray) or got.shape != np.shape(x) or got.dtype.kind not in "fiu":
+        return TEXT["gradient_hint"]
+    rtol, atol = tolerances_for(dtype)
+    x64, upstream64 = np.asarray(x, dtype=np.float64), np.asarray(upstream, dtype=np.float64)
+    if check.reference == "softmax":
+        s = references.forward(check.reference, x64, check.init)
+        local = s * (1.0 - s)
+        if np.allclose(got, upstream64 * local, rtol=rtol, atol=atol):
+            return TEXT["hint_jacobian_diagonal"]
+    else:
+        local = references.backward(check.reference, x64, np.ones_like(x64), check.init)
+    if np.allclose(got, local, rtol=rtol, atol=atol):
+        return TEXT["hint_ignores_grad_output"]
+    return TEXT["gradient_hint"]
+
+
 def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
     """Compare one observation with PyTorch (the trusted half); raise CheckFailed if wrong."""
     ref = references.get(check.reference)
@@ -187,7 +217,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     note = warning_note(obs)
 
     if check.kind == "stability" and obs.warnings:
-        fail("unstable", where, TEXT["unstable_warning"].format(what=layer_name, warning=obs.warnings[0]))
+        fail("unstable", where, TEXT["unstable_warning"].format(what=layer_name, warning=obs.warnings[0]),
+             stability_hint(check.reference, obs.warnings))
     judge_mutations(obs, x, layer_name, where, function=function)
 
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
@@ -209,7 +240,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
             # just wrong values (e.g. truncated constants), and are named so.
             unstable = check.kind == "stability" and exc.kind == "nonfinite"
             fail("unstable" if unstable else exc.kind, *exc.details, note,
-                 TEXT["gradient_hint"] if exc.kind == "gradient_torch" else "")
+                 backward_hint(check, x, upstream, obs.arrays[method_name], case.dtype)
+                 if exc.kind == "gradient_torch" else "")
 
     if check.kind == "stability":
         grad = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
@@ -226,7 +258,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
         error = relative_error(analytic, numeric)
         if not (error < NUMERIC_TOLERANCE or np.linalg.norm(analytic - numeric) < NUMERIC_FLOOR):
             fail("gradient_numeric", where, TEXT["gradient_numeric"].format(
-                what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)
+                what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note,
+                backward_hint(check, x, upstream, analytic, "float64"))
 
 
 def observe_all(check: LayerCheck, layer) -> list[Observation]:

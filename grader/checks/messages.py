@@ -62,10 +62,7 @@ TEXT = {
         "error relativo {error:.3g} (tolerancia {tol:g})."
     ),
     "gradient_hint": "Comprueba la derivada local y que la multiplicas por el gradiente que llega de la capa siguiente (grad_output).",
-    "unstable_warning": (
-        "{what} emitió una advertencia con entradas grandes ({warning}). "
-        "Reescribe el cálculo para que nunca evalúe exp de un número grande y positivo."
-    ),
+    "unstable_warning": "{what} emitió una advertencia con entradas grandes ({warning}).",
     "unstable_values": "{what} produce valores no finitos o incorrectos con entradas grandes (|x| hasta {max_abs:g}).",
     "exception": "{what} lanzó {error}: {detail}",
     "not_implemented": "{what} todavía no está implementado (lanza NotImplementedError).",
@@ -323,4 +320,62 @@ HIDDEN.update({
                        "distinta de las de las pruebas visibles.",
     "exception_type": "tu código lanzó TypeError: una llamada recibió argumentos que no esperaba o un valor de "
                       "un tipo que no admite la operación.",
+})
+
+
+# Hints that name the mistake, where the generic one would point the wrong way.
+TEXT.update({
+    # Instability, by the NumPy function that warned (grader.checks.student_text.warned_function).
+    "unstable_exp": "Reescribe el cálculo para que nunca evalúe {function} de un número grande y positivo.",
+    "unstable_hyperbolic": (
+        "{function} desborda cuando |x| pasa de unos 710: reescribe el cálculo con funciones que no desborden "
+        "(por ejemplo, np.tanh) o con exp de números que no sean positivos."
+    ),
+    "unstable_log": (
+        "Tu código evalúa {function} de 0 o de un número negativo (quizá un valor intermedio se anuló por "
+        "redondeo): calcula el logaritmo sin pasar por ese valor."
+    ),
+    "unstable_divide": (
+        "Una división ({function}) da 0/0, o divide por 0 o por infinito: evita que el denominador se anule "
+        "o desborde."
+    ),
+    "unstable_arithmetic": (
+        "Un cálculo intermedio ({function}) desborda o da ∞ − ∞: reorganiza el cálculo para que ningún "
+        "valor intermedio crezca tanto."
+    ),
+    "unstable_other": "Reescribe el cálculo para que ningún valor intermedio desborde ni se anule.",
+    "unstable_softmax_divide": (
+        "Resta el máximo de cada corte a lo largo del eje (keepdims=True), no el de todo el arreglo: con el "
+        "máximo global, un corte cuyos valores quedan muy por debajo da exp = 0 en todos sus elementos, y "
+        "su normalización es 0/0."
+    ),
+    # Backward: the judge recognises two mistakes from the student's own output.
+    "hint_ignores_grad_output": (
+        "Tu backward devuelve la derivada local sin multiplicarla por grad_output, el gradiente que llega de "
+        "la capa siguiente."
+    ),
+    "hint_jacobian_diagonal": (
+        "Tu backward usa solo la diagonal de la jacobiana de softmax, s·(1 − s)·grad_output: cada salida "
+        "depende de todas las entradas de su corte, y faltan los términos de fuera de la diagonal, −sᵢ·sⱼ."
+    ),
+    # The (n, 1) − (n,) trap: NumPy broadcasts the difference to an (n, n) matrix.
+    "hint_column_minus_vector": (
+        "Tu resultado es el que da restar un arreglo de forma (n, 1) y uno de forma (n,): NumPy hace "
+        "broadcasting a una matriz (n, n) de todas las diferencias. Iguala las formas antes de restar "
+        "(por ejemplo, indexando la columna con [:, 0])."
+    ),
+    "hint_loss_value": (
+        "La pérdida es la media de (pred[:, 0] − target)²: revisa las formas antes de restar, como en mse."
+    ),
+    # A number compared with a number: no indices, no «elementos».
+    "values_scalar": (
+        "{what} no coincide con {reference}: se esperaba {expected!r} y se obtuvo {got!r} (error absoluto "
+        "{abs_err:.3g}, error relativo {rel_err:.3g}; tolerancia: rtol={rtol:g}, atol={atol:g})."
+    ),
+    "values_scalar_hidden": (
+        "{what} no coincide con {reference}: error absoluto {abs_err:.3g}, error relativo {rel_err:.3g} "
+        "(tolerancia: rtol={rtol:g}, atol={atol:g})."
+    ),
+    # A tuple of integers whose elements are of another type (fans returning floats).
+    "type_tuple_elements": "{what} devolvió una tupla con elementos de tipo {got}; se esperaba una tupla de enteros (int).",
 })

@@ -27,10 +27,11 @@ STEPS = ("instance", "forward", "backward", "numeric", "parameters", "gradients"
 _NUMPY_NAMES = {name: getattr(np.exceptions, name) for name in dir(np.exceptions)}
 _NUMPY_NAMES["LinAlgError"] = np.linalg.LinAlgError
 # NumPy's floating-point warnings, in the functions an exercise of this course may call.
+_WARNED_FUNCTIONS = ("exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "power", "multiply", "divide",
+                     "true_divide", "add", "subtract", "negative", "square", "sqrt", "reciprocal", "tanh", "sinh",
+                     "cosh", "arctanh", "cast", "matmul", "dot", "einsum", "reduce", "sum", "mean", "var", "std")
 _NUMPY_WARNING = re.compile(r"(overflow|underflow|divide by zero|invalid value) encountered in "
-                            r"(scalar )?(exp|expm1|exp2|log|log1p|log2|log10|power|multiply|divide|"
-                            r"true_divide|add|subtract|negative|square|sqrt|reciprocal|tanh|sinh|cosh|"
-                            r"arctanh|cast|matmul|dot|einsum|reduce|sum|mean|var|std)")
+                            rf"(scalar )?({'|'.join(_WARNED_FUNCTIONS)})")
 
 
 def _known(name: str, base: type) -> bool:
@@ -68,6 +69,23 @@ def warning_text(text) -> str:
     category, _, message = str(text).partition(": ")
     category = category if _known(category, Warning) else "Warning"
     return f"{category}: {message}" if _NUMPY_WARNING.fullmatch(message) else category
+
+
+# The hint a stability failure gives, by the NumPy function that warned (messages.TEXT "unstable_<group>").
+_WARNED_GROUP = {**dict.fromkeys(("exp", "expm1", "exp2"), "exp"), **dict.fromkeys(("sinh", "cosh"), "hyperbolic"),
+                 **dict.fromkeys(("log", "log1p", "log2", "log10"), "log"),
+                 **dict.fromkeys(("divide", "true_divide", "reciprocal"), "divide")}
+
+
+def warned_function(text) -> tuple[str, str] | None:
+    """(NumPy function, hint group) named by a NumPy floating-point warning, or None.
+
+    The name is this module's own string for the function matched, never copied from the warning."""
+    match = _NUMPY_WARNING.fullmatch(str(text).partition(": ")[2])
+    if match is None:
+        return None
+    function = next(name for name in _WARNED_FUNCTIONS if name == match.group(3))
+    return function, _WARNED_GROUP.get(function, "arithmetic")
 
 
 def redact(observation):

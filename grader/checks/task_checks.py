@@ -131,9 +131,11 @@ def _depends_on(func, task, args: tuple, init: dict, result) -> bool:
 def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind):
     if isinstance(expected, tuple) and all(isinstance(v, (int, np.integer)) for v in expected):
         # A shape: compared exactly, and it must be a tuple of ints.
-        ok = isinstance(obtained, tuple) and all(isinstance(v, (int, np.integer)) for v in obtained)
-        if not ok:
+        if not isinstance(obtained, tuple):
             fail("type", where, TEXT["type_tuple"].format(what=what, got=type_label(type(obtained))))
+        others = sorted({type_label(type(v)) for v in obtained if not isinstance(v, (int, np.integer))})
+        if others:      # the container is right: name the elements' type (fans returning floats)
+            fail("type", where, TEXT["type_tuple_elements"].format(what=what, got=", ".join(others)))
         if tuple(int(v) for v in obtained) != expected:
             fail(kind, where, TEXT["wrong_shape_value"].format(
                 what=what, got=WORDS["hidden"] if hidden else tuple(obtained),
@@ -195,13 +197,14 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
         pairs = list(zip(outputs, obs.result, expected))
     else:
         pairs = [(outputs[0], obs.result, expected)]
-    for output, obtained, exp in pairs:
+    for index, (output, obtained, exp) in enumerate(pairs):
         what = name if len(outputs) == 1 else f"{name} ({output})"
         try:
             _compare_one(obtained, exp, what=what, label=task.label, input_dtype=input_dtype,
-                         hidden=hidden, where=where, kind=task.kind)
+                         hidden=hidden, where=where, kind=task.output_kind(index))
         except CheckFailed as exc:
-            fail("unstable" if task.stability and exc.kind == "nonfinite" else exc.kind, *exc.details, note)
+            fail("unstable" if task.stability and exc.kind == "nonfinite" else exc.kind, *exc.details, note,
+                 task.hint(output, obtained, args))
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import numbers
 
 import numpy as np
 
-from . import Task, autograd_of, register, torch64
+from . import Task, autograd_of, column_minus_vector, hint_for, register, torch64
 from ..compare import assert_close, check_array
-from ..errors import fail
+from ..errors import CheckFailed, fail
 from ..gradients import numerical_gradient, relative_error
 from ..messages import CASE, TEXT, WORDS
 from ..student_text import type_label
@@ -44,10 +44,17 @@ def _describe_regression(a):
     return CASE["regression"].format(pred=a[0].shape, target=a[1].shape)
 
 
+def _square_matrix(got, pred, target) -> bool:
+    """An (n, n) gradient: pred − target broadcast to every pair of examples."""
+    return np.shape(got) == (len(target), len(target))
+
+
 register(Task(name="mse", label="torch.nn.functional.mse_loss", make_args=_regression, reference=_mse,
-              describe=_describe_regression))
+              describe=_describe_regression,
+              hints=(("resultado", column_minus_vector, "hint_column_minus_vector"),)))
 register(Task(name="mse_grad", label=autograd_of("torch.nn.functional.mse_loss"), make_args=_regression,
-              reference=_mse_grad, kind="gradient_torch", describe=_describe_regression))
+              reference=_mse_grad, kind="gradient_torch", describe=_describe_regression,
+              hints=(("resultado", _square_matrix, "hint_column_minus_vector"),)))
 
 
 def _relu_args(size, rng, dtype):
@@ -130,10 +137,19 @@ def _describe_mlp(a):
     return f"x {a[0].shape}, w1 {a[1].shape}, w2 {a[3].shape}, target {a[5].shape}, {a[0].dtype}"
 
 
+def _loss_with_the_trap(got, x, w1, b1, w2, b2, target) -> bool:
+    """The network's loss computed with the (n, 1) − (n,) trap."""
+    return column_minus_vector(got, np.maximum(x @ w1 + b1, 0.0) @ w2 + b2, target)
+
+
+# A wrong loss is a wrong value, not a gradient that disagrees with PyTorch.
+LOSS_HINTS = (("loss", _loss_with_the_trap, "hint_column_minus_vector"),
+              ("loss", lambda got, *args: True, "hint_loss_value"))
 MLP_OUTPUTS = ("loss", "dw1", "db1", "dw2", "db2")
 register(Task(name="forward_and_backward", label=autograd_of("PyTorch (nn.Linear → ReLU → nn.Linear → MSE)"),
               make_args=_mlp_args, reference=_forward_and_backward, outputs=MLP_OUTPUTS,
-              kind="gradient_torch", describe=_describe_mlp))
+              kind="gradient_torch", describe=_describe_mlp,
+              output_kinds=("values",) + ("gradient_torch",) * 4, hints=LOSS_HINTS))
 
 
 def _numeric_gradient(loss, args, index):
@@ -160,9 +176,12 @@ def _judge_numeric(loss, outputs, wrt, returns_loss=False):
             got = values[0]
             if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.floating, np.ndarray)):
                 fail("type", where, TEXT["type_scalar"].format(what=f"{name} (loss)", got=type_label(type(got))))
-            assert_close(np.asarray(got, dtype=np.float64), loss(*[np.asarray(a, dtype=np.float64) for a in args]),
-                         what=f"{name} (loss)", reference=WORDS["loss_float64"], input_dtype="float64",
-                         hidden=hidden, where=where)
+            try:
+                assert_close(np.asarray(got, dtype=np.float64), loss(*[np.asarray(a, dtype=np.float64) for a in args]),
+                             what=f"{name} (loss)", reference=WORDS["loss_float64"], input_dtype="float64",
+                             hidden=hidden, where=where)
+            except CheckFailed as exc:
+                fail(exc.kind, *exc.details, hint_for(LOSS_HINTS, "loss", got, args))
         values = values[returns_loss:]
         for output, value, index in zip(outputs, values, wrt):
             expected = _numeric_gradient(loss, args, index)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Expected, Task, register, torch64
+from . import Expected, Task, column_minus_vector, register, torch64
 from ..messages import CASE, WORDS
 
 
@@ -118,5 +118,6 @@ def _mse(y_pred, y):
 register(Task(
     name="mse_column_vs_vector", label="torch.nn.functional.mse_loss",
     make_args=_column_and_vector, reference=_mse,
+    hints=(("resultado", column_minus_vector, "hint_column_minus_vector"),),
     describe=lambda args: CASE["column_vector"].format(y_pred=args[0].shape, y=args[1].shape),
 ))
