@@ -233,7 +233,6 @@ CASE = {
     "initializer": "forma {shape}, rng = np.random.default_rng(semilla)",
     "unbroadcast": "grad de forma {grad}, shape = {shape}, {dtype}",
     "classification": "logits de forma {shape}, targets = {targets}, {dtype}",
-    "linear_model": "Linear({d_in}, {d_out}) y x de forma {x}",
 }
 
 WORDS = {
