@@ -115,13 +115,17 @@ def hidden_key(error: str, message: str) -> str:
     return _BY_TYPE[error][1] if error in _BY_TYPE else "exception"
 
 
-def fail_raised(what: str, where: str, error: str, detail, *, line=None, hidden: bool = False) -> None:
+def fail_raised(what: str, where: str, error: str, detail, *, line=None, hidden: bool = False,
+                expected: str = "") -> None:
     """Fail for an exception ``what`` raised: unsolved, or «lanzó», explained in Spanish.
 
     ``error`` is the exception's type name and ``detail`` its message (at grading, already reduced by
-    ``student_text.redact``); ``line``, its line in the student's cell."""
+    ``student_text.redact``); ``line``, its line in the student's cell; ``expected``, the exception the
+    exercise asked for with these arguments, when it asked for one."""
     if error == "NotImplementedError":
         fail("not_implemented", TEXT["not_implemented"].format(what=what))
+    if expected:
+        fail("exception", where, TEXT["expected_other_error"].format(what=what, error=expected, got=error))
     detail = str(detail)
     if hidden:
         key = hidden_key(error, detail)

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from ..messages import CASE, TEXT, WORDS
+from ..tolerances import tolerances_for
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def matches(got, value) -> bool:
         got = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return False
-    return got.shape == np.shape(value) and bool(np.allclose(got, value, rtol=1e-5, atol=1e-8))
+    rtol, atol = tolerances_for("float32")
+    return got.shape == np.shape(value) and bool(np.allclose(got, value, rtol=rtol, atol=atol))
 
 
 def column_minus_vector(got, column, vector) -> bool:
