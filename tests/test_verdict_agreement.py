@@ -7,10 +7,12 @@ derived seeds across its notebook's catalog; home and graded must agree.
 For every catalog entry (mistakes and correct alternatives) of every notebook,
 each test cell is run twice on the same answer: as in a student's kernel
 (observe and judge in place, print or raise) and as when grading (observe
-only, write plain-data observations, then the clean scorer re-reads the
-trusted cell as declarations and judges the files). The two verdicts — pass
-lines, or the failure message — must be identical. Runs in plain Python
-processes (no Jupyter kernel), one notebook per task, two at a time.
+only, write plain-data observations, then the real scorer, ``scoring.score_notebook``,
+judges the whole submitted notebook from them). The two verdicts must agree: the same
+pass lines or failure message, except what grading hides on purpose (a hidden check's
+case, the message of the student's own exception). Every test cell of every entry is
+compared, and a scorer note that it could not pair or read observations fails the test.
+Runs in plain Python processes (no Jupyter kernel), one notebook per task, two at a time.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ import contextlib
 import copy
 import io
 import os
+import re
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from grader.authoring import catalog as catalogs
-from grader.checks import libraries, rules
-from grader.grading.runs import is_test_cell
+from grader.checks import libraries
+from grader.grading.runs import CellRun, is_test_cell
 from grader.authoring.submissions import grade_id, solution_answers
 
 from .course_data import CATALOGS, COURSE, NOTEBOOKS, load_catalog
@@ -37,50 +41,67 @@ from .course_data import CATALOGS, COURSE, NOTEBOOKS, load_catalog
 pytestmark = pytest.mark.slow   # grades notebooks, starts kernels or browsers
 
 
-def _student_verdict(source: str, namespace: dict):
+@dataclass
+class Home:
+    """A test cell's verdict in a student's kernel: observed and judged in place, printed or raised."""
+    status: str                 # pass | fail | error
+    text: str
+    failure: object = None      # the CheckFailed
+    hidden: bool = False        # the check that failed is hidden
+
+
+def _at_home(source: str, namespace: dict) -> Home:
+    from grader.checks import declarations
     from grader.checks.errors import CheckFailed
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
             exec(source, namespace)  # noqa: S102 - our own test cell
     except CheckFailed as exc:
-        return ("fail", str(exc))
+        declared, passed = declarations.read(source), len(out.getvalue().splitlines())   # one line per pass
+        hidden = getattr(declared[passed].check, "hidden", True) if passed < len(declared) else True
+        return Home("fail", str(exc), exc, hidden)
     except Exception as exc:  # noqa: BLE001
-        return ("error", type(exc).__name__)
-    return ("pass", out.getvalue().strip())
+        return Home("error", type(exc).__name__)
+    return Home("pass", out.getvalue().strip())
 
 
-def _clean_verdict(source: str, namespace: dict, code, library):
-    from grader.checks import declarations, libraries, observations
+def _observed(source: str, namespace: dict, folder: Path):
+    """The cell run as a grading kernel's: observations written into ``folder``, nothing judged."""
+    from grader.checks import observations
+    from grader.grading.runs import CellRun
+    os.environ[observations.OBSERVE_ENV] = str(folder)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(source, namespace)  # noqa: S102
+    except Exception as exc:  # noqa: BLE001
+        return CellRun("error", observations=folder if folder.exists() else None, detail=type(exc).__name__)
+    finally:
+        del os.environ[observations.OBSERVE_ENV]
+    return CellRun("ok", observations=folder if folder.exists() else None)
+
+
+def _disagreement(home: Home, output) -> str:
+    """"" if the scorer's output is what ``home`` promises, else why not.
+
+    When graded, a hidden check shows only fixed text, and a visible one withholds the message of the
+    student's own exception (grader.checks.student_text); a test cell that raised is incomplete."""
     from grader.checks.errors import CheckFailed
-    from grader.grading import scoring
-    if library is not None:        # the scorer reads the imports of the submitted cells (grader.checks.libraries)
-        return ("fail", str(CheckFailed("library", libraries.message(library[2]))))
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ[observations.OBSERVE_ENV] = folder
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(source, namespace)  # noqa: S102
-        except Exception as exc:  # noqa: BLE001
-            return ("error", type(exc).__name__)
-        finally:
-            del os.environ[observations.OBSERVE_ENV]
-        lines = []
-        with observations.directory(Path(folder)) as root:
-            names, others = observations.subfolders(root)
-            assert others == 0
-            declared_checks = declarations.read(source)
-            if len(names) != len(declared_checks):      # what the scorer calls tampering
-                return ("fail", f"{len(declared_checks)} checks declared, {len(names)} observed")
-            for declared, name in zip(declared_checks, names):
-                with observations.directory(root, name) as fd:
-                    _, observed = observations.load(fd, declared.runner.all_types)
-                scoring.judge_facts(observed, declared.target, code)
-                try:
-                    lines.append(declared.runner.judge(declared.check, declared.target, observed))
-                except CheckFailed as exc:
-                    return ("fail", str(exc))
-        return ("pass", "\n".join(lines))
+    from grader.checks.messages import HIDDEN, KIND, TEXT
+    graded = ("pass", output.text.strip()) if output.output_type == "stream" else ("fail", output.evalue)
+    if home.status == "pass":
+        expected = ("pass", home.text)
+    elif home.status == "error":
+        expected = ("fail", KIND["incomplete"].capitalize())
+        return "" if graded[0] == "fail" and graded[1].startswith(expected[1]) else f"expected {expected!r}"
+    elif home.hidden:
+        expected = ("fail", str(CheckFailed(home.failure.kind, TEXT["where_hidden_only"], HIDDEN[home.failure.hidden])))
+    elif home.failure.kind == "exception" and graded[0] == "fail" and graded[1] != home.text:
+        same_start = graded[1].split(" lanzó ")[0] == home.text.split(" lanzó ")[0]
+        return "" if same_start and TEXT["message_withheld"] in graded[1] else f"expected {home.text!r}"
+    else:
+        expected = ("fail", home.text)
+    return "" if graded == expected else f"expected {expected!r}"
 
 
 # Each catalog entry runs the hidden checks as one of five students would (entry i: student i mod 5), so
@@ -99,46 +120,74 @@ def _seeded_source(assignment: str, notebook: str, cell_id: str, source: str, st
 
 
 def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], dict]:
-    """Run every entry of one notebook's catalog both ways; describe each disagreement, count verdicts."""
+    """Run every entry of one notebook's catalog both ways; describe each disagreement, count verdicts.
+
+    The graded side is the real scorer (``scoring.score_notebook``) on the whole submitted notebook."""
     import matplotlib
     matplotlib.use("agg")
+    from grader.grading import scoring
+    from grader.grading.runs import NotebookRun
+    from grader.grading.sandbox import Limits
     # The source's test cells are the gradebook's: visible and hidden checks.
     release = nbformat.read(COURSE / "source" / assignment / f"{notebook}.ipynb", as_version=4)
     answers = solution_answers(COURSE, assignment, notebook)
     catalog = catalogs.load(CATALOGS / assignment / f"{notebook}.toml")
-    problems, counts = [], {"pass": 0, "fail": 0, "error": 0}
+    tests = [i for i, cell in enumerate(release.cells) if is_test_cell(cell)]
+    problems, counts = [], {"pass": 0, "fail": 0, "error": 0, "compared": 0}
     for index, entry in enumerate(catalog.entries):
         student = SEED_STUDENTS[index % len(SEED_STUDENTS)]
         cells = dict(answers, **{entry.cell: entry.code})
         submitted = copy.deepcopy(release)
-        for cell in submitted.cells:
+        for i, cell in enumerate(submitted.cells):
             cell.source = cells.get(grade_id(cell), cell.source)
-        code, library = rules.NotebookCode(submitted), libraries.first_import(submitted, notebook)
+            if i in tests:
+                cell.source = _seeded_source(assignment, notebook, grade_id(cell), cell.source, student)
         loaded_before = set(sys.modules)
-        namespace: dict = {"__name__": "__main__"}
-        for cell in release.cells:
-            if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
-                continue
-            source = cells.get(grade_id(cell), cell.source)
-            if is_test_cell(cell):
-                seeded = _seeded_source(assignment, notebook, grade_id(cell), source, student)
-                home, graded = _student_verdict(seeded, namespace), _clean_verdict(seeded, namespace, code, library)
-                counts[home[0]] += 1
-                if home != graded:
-                    problems.append(f"{notebook}: {entry.name}: {grade_id(cell)}: at home {home!r}, "
-                                    f"graded {graded!r}")
-                continue
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                try:
-                    exec(source, namespace)  # noqa: S102
-                except Exception:  # noqa: BLE001 - a wrong answer's example cell may fail
-                    pass
+        home_ns: dict = {"__name__": "__main__"}
+        graded_ns: dict = {"__name__": "__main__"}
+        homes, run = {}, NotebookRun()
+        with tempfile.TemporaryDirectory() as folder:
+            for i, cell in enumerate(submitted.cells):
+                if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
+                    continue
+                if i in tests:
+                    homes[i] = _at_home(cell.source, home_ns)
+                    run.cells[i] = _observed(cell.source, graded_ns, Path(folder) / str(i))
+                    continue
+                status = {}
+                for ns in (home_ns, graded_ns):
+                    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                        try:
+                            exec(cell.source, ns)  # noqa: S102
+                        except Exception as exc:  # noqa: BLE001 - a wrong answer's example cell may fail
+                            status = {"status": "error", "detail": type(exc).__name__}
+                run.cells[i] = CellRun(**status) if status else CellRun("ok")
+            notes = scoring.score_notebook(submitted, run, Limits(),
+                                           skip=lambda c: "demo" in c.metadata.get("tags", []), notebook=notebook)
+        problems += [f"{notebook}: {entry.name}: scorer note: {n}" for n in notes if _REFUSED.search(n)]
+        for i, home in homes.items():
+            counts[home.status] += 1
+            counts["compared"] += 1
+            outputs = submitted.cells[i].outputs
+            why = "no single output" if len(outputs) != 1 else _disagreement(home, outputs[0])
+            if why:
+                problems.append(f"{notebook}: {entry.name}: {grade_id(submitted.cells[i])}: at home "
+                                f"{(home.status, home.text)!r}, graded {outputs!r}: {why}")
         # A package an entry imported (SciPy) must not count against the next entry: a fresh kernel each.
         for name in set(sys.modules) - loaded_before:
             top = name.partition(".")[0]
             if top in libraries.MASKED and top not in libraries.LOADED_BY_GRADER and top not in libraries.ALWAYS_PRESENT:
                 del sys.modules[name]
+    # Every test cell of every entry was compared: none was skipped or paired with another's observations.
+    if counts["compared"] != len(tests) * len(catalog.entries):
+        problems.append(f"{notebook}: compared {counts['compared']} verdicts, expected "
+                        f"{len(tests)} test cells x {len(catalog.entries)} entries")
     return problems, counts
+
+
+# Notes in which the scorer says it could not pair or read a cell's observations (tampering, forged folders).
+_REFUSED = re.compile(r"checks declared|observed \(tampering|could not be judged|unreadable|not real folders|"
+                      r"declares no check")
 
 
 WITH_CATALOG = [(a, n) for a, n in NOTEBOOKS if (CATALOGS / a / f"{n}.toml").exists()]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .messages import CASE
+
 DEFAULT_SHAPES = ((7,), (3, 5), (2, 3, 4))
 DEFAULT_DTYPES = ("float64", "float32")
 KINK_MARGIN = 1e-2  # random inputs stay this far from a kink; kinks are tested explicitly
@@ -27,8 +29,8 @@ class Case:
 
     def label(self) -> str:
         if self.values is not None:
-            return f"x = {np.asarray(self.values, dtype=self.dtype).tolist()} ({self.dtype})"
-        return f"x de forma {self.shape}, {self.dtype}"
+            return CASE["values"].format(values=np.asarray(self.values, dtype=self.dtype).tolist(), dtype=self.dtype)
+        return CASE["shape"].format(shape=self.shape, dtype=self.dtype)
 
     def inputs(self, kinks: tuple[float, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
         """The input x and a random upstream gradient of the same shape and dtype."""

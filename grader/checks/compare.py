@@ -11,23 +11,13 @@ import numpy as np
 from .errors import fail
 from .messages import TEXT
 from .student_text import type_label
-
-# Tolerances by the dtype the student was *given*: a float32 input cannot be
-# expected to give more than float32 accuracy, whatever dtype comes back.
-TOLERANCES = {
-    np.dtype("float64"): (1e-7, 1e-10),
-    np.dtype("float32"): (1e-5, 1e-6),
-}
+from .tolerances import tolerances_for
 
 # Dtype policy, stated in every notebook.
 ALLOWED_OUTPUT_DTYPES = {
     np.dtype("float64"): (np.dtype("float64"),),
     np.dtype("float32"): (np.dtype("float32"), np.dtype("float64")),
 }
-
-
-def tolerances_for(input_dtype) -> tuple[float, float]:
-    return TOLERANCES[np.dtype(input_dtype)]
 
 
 def check_array(obtained, *, what: str, shape, input_dtype, where: str = "", hidden: bool = False) -> np.ndarray:
@@ -87,6 +77,11 @@ def assert_close(
     if not mismatch.any():
         return
     max_rel = np.max(np.where(np.isfinite(rel_err), rel_err, np.inf)[mismatch])
+    if expected.ndim == 0:      # a number: no count of elements, no index
+        numbers = dict(what=what, reference=reference, abs_err=float(abs_err), rel_err=float(max_rel),
+                       rtol=rtol, atol=atol)
+        fail(kind, where, TEXT["values_scalar_hidden"].format(**numbers) if hidden else
+             TEXT["values_scalar"].format(expected=float(expected), got=float(got), **numbers))
     lines = [where, TEXT["values"].format(
         what=what, reference=reference, count=int(mismatch.sum()), size=got.size,
         max_abs=float(np.max(abs_err[mismatch])), max_rel=float(max_rel), rtol=rtol, atol=atol)]

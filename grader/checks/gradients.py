@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tolerances import STEP
 
-def numerical_gradient(f, x, upstream, h: float = 1e-6) -> np.ndarray:
+
+def numerical_gradient(f, x, upstream, h: float = STEP) -> np.ndarray:
     """Central differences of L(x) = sum(f(x) * upstream) with respect to x, in float64.
 
     Driving the check with a random ``upstream`` (not ``f(x).sum()``) is what

@@ -21,20 +21,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import observations, references
+from . import observations, raised, references, student_text
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
-from .messages import TEXT
+from .messages import PASSED, TEXT, WORDS
+from .tolerances import NUMERIC_FLOOR, NUMERIC_TOLERANCE, STEP, tolerances_for
 
 KINDS = ("function", "forward", "backward", "numerical_gradient", "stability")
-NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between backward and central differences
-# Rounding in f(x ± h) leaves ~1e-10 per component in the differences: a gradient whose norm is that small
-# (softmax of two far-apart logits) cannot be judged relatively. This floor keeps a zero backward failing.
-NUMERIC_FLOOR = 1e-8
-STEP = 1e-6               # central-difference step, as gradients.numerical_gradient
 # The fixed, public grid a failing visible check's feedback plots the student's layer on
 # (grader.grading.feedback_plot), and the constant grad_output its backward is called with there:
 # not 1, so that a backward that ignores grad_output shows on the plot. An even count keeps x = 0 (every
@@ -61,6 +57,7 @@ class Observation:
     warnings: list = field(default_factory=list)
     error: tuple | None = None  # (step that raised, exception type name, message)
     grid: dict = field(default_factory=dict)  # forward/backward on GRID (first case of a visible check only)
+    line: int | None = None     # where it raised, in the student's cell (raised.student_line)
 
 
 def _call(observation: Observation, name: str, fn, *args):
@@ -72,6 +69,7 @@ def _call(observation: Observation, name: str, fn, *args):
             result = fn(*args)
         except Exception as exc:  # the student's exception becomes a verdict, not a traceback
             observation.error = (name, type(exc).__name__, str(exc)[:300])
+            observation.line = raised.student_line(exc)
             result = None
     observation.warnings += [f"{w.category.__name__}: {w.message}" for w in caught]
     observation.arrays[name] = result
@@ -154,6 +152,65 @@ def _check_samples(check: LayerCheck, obs: Observation, x: np.ndarray, layer_nam
                 fail(exc.kind, *exc.details, TEXT["numeric_forward"].format(reference=ref.label))
 
 
+def judge_raised(obs: Observation, name: str, where: str, *, hidden: bool, function: bool = False) -> None:
+    """Fail if the observed run (of a layer, a function or a model) raised, naming the call that did."""
+    if not obs.error:
+        return
+    step, error_type, detail = obs.error
+    what = name if function else {"instance": f"{name}(...)", "numeric": f"{name}.forward",
+                                  "forward": f"{name}.forward", "backward": f"{name}.backward"}.get(
+        step, f"{name}.{step}()")      # parameters(), gradients(), zero_grad() of a model
+    raised.fail_raised(what, where, error_type, detail, line=obs.line, hidden=hidden)
+
+
+def warning_note(obs) -> str:
+    """The sentence that adds the warnings a run emitted to a failure's message ("" if none)."""
+    return TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+
+
+def judge_mutations(obs: Observation, x: np.ndarray, name: str, where: str, *, function: bool = False) -> None:
+    """Fail if forward or backward wrote into its input, grad_output, or the array forward returned."""
+    for key in ("input_after_forward", "input_after_backward"):
+        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
+            fail("mutated", where, TEXT["mutated"].format(
+                what=name if function else f"{name}.{key.rsplit('_', 1)[-1]}"))
+    if obs.arrays.get("upstream_changed"):
+        # In a network the same gradient can flow into two branches (residual blocks).
+        fail("mutated", where, TEXT["mutated"].format(what=f"{name}.backward (grad_output)"))
+    if obs.arrays.get("output_changed"):
+        fail("mutated", where, TEXT["mutated_output"].format(what=f"{name}.backward"))
+
+
+def stability_hint(reference: str, warnings_seen: list) -> str:
+    """The hint for a warning at large inputs, by the NumPy function that warned (from a fixed list)."""
+    named = [w for w in map(student_text.warned_function, warnings_seen) if w is not None]
+    if not named:
+        return TEXT["unstable_other"]
+    function, group = named[0]
+    if reference == "softmax" and group == "divide":       # a slice underflowed to 0/0: the global maximum
+        return TEXT["unstable_softmax_divide"]
+    return TEXT["unstable_" + group].format(function=f"np.{function}")
+
+
+def backward_hint(check: LayerCheck, x, upstream, got, dtype) -> str:
+    """The generic backward hint, or the mistake the student's output shows: computed from the case's
+    inputs and PyTorch only, so it says nothing the case does not (softmax: the Jacobian's diagonal)."""
+    if not isinstance(got, np.ndarray) or got.shape != np.shape(x) or got.dtype.kind not in "fiu":
+        return TEXT["gradient_hint"]
+    rtol, atol = tolerances_for(dtype)
+    x64, upstream64 = np.asarray(x, dtype=np.float64), np.asarray(upstream, dtype=np.float64)
+    if check.reference == "softmax":
+        s = references.forward(check.reference, x64, check.init)
+        local = s * (1.0 - s)
+        if np.allclose(got, upstream64 * local, rtol=rtol, atol=atol):
+            return TEXT["hint_jacobian_diagonal"]
+    else:
+        local = references.backward(check.reference, x64, np.ones_like(x64), check.init)
+    if np.allclose(got, local, rtol=rtol, atol=atol):
+        return TEXT["hint_ignores_grad_output"]
+    return TEXT["gradient_hint"]
+
+
 def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> None:
     """Compare one observation with PyTorch (the trusted half); raise CheckFailed if wrong."""
     ref = references.get(check.reference)
@@ -162,34 +219,19 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
         x, upstream = x.astype(np.float64), upstream.astype(np.float64)
     where = (TEXT["where_hidden"].format(dtype=case.dtype, ndim=len(case.shape)) if check.hidden
              else TEXT["where_visible"].format(case=case.label()))
-    if obs.error:
-        step, error_type, detail = obs.error
-        what = {"instance": f"{layer_name}(...)", "numeric": f"{layer_name}.forward"}.get(
-            step, f"{layer_name}.{step}")
-        if check.kind == "function":
-            what = layer_name
-        if error_type == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=what))
-        fail("exception", where, TEXT["exception"].format(what=what, error=error_type, detail=detail))
-    note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+    function = check.kind == "function"
+    judge_raised(obs, layer_name, where, hidden=check.hidden, function=function)
+    note = warning_note(obs)
 
     if check.kind == "stability" and obs.warnings:
-        fail("unstable", where, TEXT["unstable_warning"].format(what=layer_name, warning=obs.warnings[0]))
-    for key in ("input_after_forward", "input_after_backward"):
-        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
-            method_name = key.rsplit("_", 1)[-1]
-            what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
-            fail("mutated", where, TEXT["mutated"].format(what=what))
-    if obs.arrays.get("upstream_changed"):
-        # In a network the same gradient can flow into two branches (residual blocks).
-        fail("mutated", where, TEXT["mutated"].format(what=f"{layer_name}.backward (grad_output)"))
-    if obs.arrays.get("output_changed"):
-        fail("mutated", where, TEXT["mutated_output"].format(what=f"{layer_name}.backward"))
+        fail("unstable", where, TEXT["unstable_warning"].format(what=layer_name, warning=obs.warnings[0]),
+             stability_hint(check.reference, obs.warnings))
+    judge_mutations(obs, x, layer_name, where, function=function)
 
     # Each cell judges one thing: a wrong forward loses the forward cell's points only,
     # and the stability cell asks of backward only that it stays finite.
     if check.kind == "backward":
-        method_name, kind, label = "backward", "gradient_torch", f"autograd de {ref.label}"
+        method_name, kind, label = "backward", "gradient_torch", WORDS["autograd_of"].format(reference=ref.label)
         expected = references.backward(check.reference, x, upstream, check.init)
     else:
         method_name, kind, label = "forward", "values", ref.label
@@ -205,7 +247,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
             # just wrong values (e.g. truncated constants), and are named so.
             unstable = check.kind == "stability" and exc.kind == "nonfinite"
             fail("unstable" if unstable else exc.kind, *exc.details, note,
-                 TEXT["gradient_hint"] if exc.kind == "gradient_torch" else "")
+                 backward_hint(check, x, upstream, obs.arrays[method_name], case.dtype)
+                 if exc.kind == "gradient_torch" else "")
 
     if check.kind == "stability":
         grad = check_array(obs.arrays["backward"], what=f"{layer_name}.backward",
@@ -222,7 +265,8 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
         error = relative_error(analytic, numeric)
         if not (error < NUMERIC_TOLERANCE or np.linalg.norm(analytic - numeric) < NUMERIC_FLOOR):
             fail("gradient_numeric", where, TEXT["gradient_numeric"].format(
-                what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note)
+                what=f"{layer_name}.backward", error=error, tol=NUMERIC_TOLERANCE), note,
+                backward_hint(check, x, upstream, analytic, "float64"))
 
 
 def observe_grid(check: LayerCheck, layer) -> dict:
@@ -260,11 +304,12 @@ def verify(check: LayerCheck, name: str, observed: list) -> str:
         fail("incomplete", TEXT["incomplete"])
     for case, obs in zip(check.cases, observed):
         judge(check, name, case, obs)
-    verb = {"function": f"{name} coincide con {references.get(check.reference).label}",
-            "forward": f"{name}.forward coincide con {references.get(check.reference).label}",
-            "backward": f"{name}.backward coincide con autograd",
-            "numerical_gradient": f"{name}.backward coincide con diferencias finitas",
-            "stability": f"{name} es estable con entradas grandes"}[check.kind]
+    label = references.get(check.reference).label
+    verb = {"function": PASSED["matches"].format(what=name, reference=label),
+            "forward": PASSED["matches"].format(what=f"{name}.forward", reference=label),
+            "backward": PASSED["backward_autograd"].format(what=name),
+            "numerical_gradient": PASSED["backward_numeric"].format(what=name),
+            "stability": PASSED["stable"].format(what=name)}[check.kind]
     return (TEXT["passed_hidden"].format(what=verb) if check.hidden
             else TEXT["passed"].format(what=verb, count=len(check.cases)))
 

@@ -62,10 +62,7 @@ TEXT = {
         "error relativo {error:.3g} (tolerancia {tol:g})."
     ),
     "gradient_hint": "Comprueba la derivada local y que la multiplicas por el gradiente que llega de la capa siguiente (grad_output).",
-    "unstable_warning": (
-        "{what} emitió una advertencia con entradas grandes ({warning}). "
-        "Reescribe el cálculo para que nunca evalúe exp de un número grande y positivo."
-    ),
+    "unstable_warning": "{what} emitió una advertencia con entradas grandes ({warning}).",
     "unstable_values": "{what} produce valores no finitos o incorrectos con entradas grandes (|x| hasta {max_abs:g}).",
     "exception": "{what} lanzó {error}: {detail}",
     "not_implemented": "{what} todavía no está implementado (lanza NotImplementedError).",
@@ -78,7 +75,8 @@ TEXT = {
     "type_tuple_n": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla con {n} elementos ({names}).",
     "type_scalar": "{what} devolvió un objeto de tipo {got}; se esperaba un número real.",
     "wrong_shape_value": "{what} devolvió {got}; se esperaba {expected}.",
-    "expected_error": "{what} debía lanzar {error} con estos argumentos, pero devolvió {got}.",
+    "expected_error": "{what} debía lanzar {error} con estos argumentos, pero devolvió un resultado.",
+    "expected_other_error": "{what} debía lanzar {error} con estos argumentos, pero lanzó {got}.",
     "error_message_empty": "{what} lanzó {error} sin mensaje; explica en el mensaje qué está mal.",
     "statistics_bound": "{what}: hay valores fuera de [-{bound:.4g}, {bound:.4g}] (máximo |W| = {got:.4g}).",
     "statistics_moment": (
@@ -422,3 +420,167 @@ DIAGNOSIS = {
     "bias_forgotten": "Tu paso hacia delante olvida el sesgo b1.",
     "db2_scalar": "Tu db2 es un número; debe ser un arreglo de forma (1,), como b2.",
 }
+
+
+# How a visible case describes itself (``where_visible``'s {case}) and the short words that name what a check
+# compared: the tasks' ``describe``, a layer case's label, the lines a passing check prints.
+CASE = {
+    "values": "x = {values} ({dtype})",
+    "shape": "x de forma {shape}, {dtype}",
+    "arguments": "argumentos: {arguments}",
+    "argument_shape": "forma {shape}",
+    "regression": "pred de forma {pred}, target de forma {target}",
+    "relu_grad": "z y grad_output de forma {shape}, {dtype}",
+    "images": "x de forma {shape} (N, C, H, W), {dtype}",
+    "normalize": "x de forma {shape}, mean y std de forma {stats}, {dtype}",
+    "point_sets": "a de forma {a}, b de forma {b}, {dtype}",
+    "column_vector": "y_pred de forma {y_pred}, y de forma {y}",
+    "weight_shape": "forma del peso {shape}",
+    "initializer": "forma {shape}, rng = np.random.default_rng(semilla)",
+    "unbroadcast": "grad de forma {grad}, shape = {shape}, {dtype}",
+    "classification": "logits de forma {shape}, targets = {targets}, {dtype}",
+}
+
+WORDS = {
+    "autograd_of": "autograd de {reference}",
+    "finite_differences": "diferencias finitas",
+    "loss_float64": "la pérdida en float64",
+    "channel_stats": "torch.mean / torch.std(unbiased=False) sobre (N, H, W)",
+    "normalize": "PyTorch (media y desviación con forma (1, C, 1, 1))",
+    "mean": "media",
+    "std": "desviación típica",
+    "kurtosis": "curtosis",
+    "zero": "cero",
+    "hidden": "oculto",
+    "parameter": "el parámetro {name}",
+    "input_x": "la entrada x",
+    "object_of_type": "un objeto de tipo {type}",
+    "not_a_list": "devolvió {type}, no una lista",
+    "cell_named": "«{grade_id}»",
+    "cell_number": "número {number}",
+}
+
+# The line a passing check prints after «Correcto:» (``passed``/``passed_hidden``'s {what}).
+PASSED = {
+    "matches": "{what} coincide con {reference}",
+    "backward_autograd": "{what}.backward coincide con autograd",
+    "backward_numeric": "{what}.backward coincide con diferencias finitas",
+    "stable": "{what} es estable con entradas grandes",
+    "model_init": "{what} se inicializa como se pide",
+    "model_backward": "{what}.backward y sus gradientes coinciden con autograd",
+    "model_accumulation": "{what} acumula los gradientes y zero_grad los pone a cero",
+    "model_numeric": "{what}.backward y sus gradientes coinciden con diferencias finitas",
+    "task_hidden": "{what} ({reference})",
+}
+
+# The course summary's plot (grader.grading.summary), read by the instructor and shown to students' groups.
+SUMMARY = {
+    "grades_axis": "Nota del estudiante (% del máximo)",
+    "students": "Estudiantes",
+    "grades_title": "Distribución de notas",
+    "passing_axis": "Estudiantes que superan la prueba (%)",
+    "passing_title": "Aprobados por prueba (aprobados/calificados)",
+    "no_submissions": "Todavía no hay entregas calificadas",
+}
+
+
+# An exception raised inside the student's code (grader.checks.raised): NumPy's fixed messages explained with
+# their own numbers, others by type; then the line of the student's cell and the original message.
+TEXT.update({
+    "raised_broadcast": (
+        "NumPy no pudo combinar arreglos de formas {shapes} (broadcasting): alineadas por la derecha, cada "
+        "par de dimensiones debe ser igual o valer 1. Revisa las formas de tus operandos: ¿falta "
+        "keepdims=True en una reducción, o un eje nuevo con None?"
+    ),
+    "raised_matmul": (
+        "Un producto de matrices (@ o np.matmul) recibió operandos que no encajan: la dimensión que se "
+        "contrae vale {left} en el primero y {right} en el segundo (la última del primero debe ser igual "
+        "a la penúltima del segundo). ¿Falta trasponer uno de ellos?"
+    ),
+    "raised_dot": (
+        "np.dot recibió arreglos de formas {a} y {b}, que no encajan: la dimensión que se contrae vale "
+        "{left} en el primero y {right} en el segundo. ¿Falta trasponer uno de ellos?"
+    ),
+    "raised_reshape": "No se puede dar la forma {shape} a un arreglo de {size} elementos: el número de elementos "
+                      "debe ser el mismo.",
+    "raised_inplace": (
+        "Una operación que escribe en un arreglo existente (+=, out=…) no cabe en él: ese arreglo tiene "
+        "forma {out} y el resultado, forma {shape}."
+    ),
+    "raised_index": "El índice {index} se sale del eje {axis}, que tiene tamaño {size}.",
+    "raised_axis": "El eje {axis} no existe en un arreglo de {ndim} dimensiones.",
+    "raised_index_any": "Un índice o un eje se sale del arreglo (IndexError): revisa el rango de tus índices y el "
+                        "eje al que se refieren.",
+    "raised_type": (
+        "Una llamada recibió argumentos que no esperaba, o un valor de un tipo que no admite la operación "
+        "(TypeError): revisa cuántos argumentos pasas, sus nombres y sus tipos."
+    ),
+    "raised_line": "El error se produjo en la línea {line} de la celda de tu código.",
+})
+
+HIDDEN.update({
+    "exception_shapes": "tu código lanzó un error de NumPy por formas incompatibles (broadcasting, producto de "
+                        "matrices o reshape) con una entrada distinta de las de las pruebas visibles.",
+    "exception_index": "tu código lanzó IndexError: un índice o un eje se sale del arreglo con una entrada "
+                       "distinta de las de las pruebas visibles.",
+    "exception_type": "tu código lanzó TypeError: una llamada recibió argumentos que no esperaba o un valor de "
+                      "un tipo que no admite la operación.",
+})
+
+
+# Hints that name the mistake, where the generic one would point the wrong way.
+TEXT.update({
+    # Instability, by the NumPy function that warned (grader.checks.student_text.warned_function).
+    "unstable_exp": "Reescribe el cálculo para que nunca evalúe {function} de un número grande y positivo.",
+    "unstable_hyperbolic": (
+        "{function} desborda cuando |x| pasa de unos 710: reescribe el cálculo con funciones que no desborden "
+        "(por ejemplo, np.tanh) o con exp de números que no sean positivos."
+    ),
+    "unstable_log": (
+        "Tu código evalúa {function} de 0 o de un número negativo (quizá un valor intermedio se anuló por "
+        "redondeo): calcula el logaritmo sin pasar por ese valor."
+    ),
+    "unstable_divide": (
+        "Una división ({function}) da 0/0, o divide por 0 o por infinito: evita que el denominador se anule "
+        "o desborde."
+    ),
+    "unstable_arithmetic": (
+        "Un cálculo intermedio ({function}) desborda o da ∞ − ∞: reorganiza el cálculo para que ningún "
+        "valor intermedio crezca tanto."
+    ),
+    "unstable_other": "Reescribe el cálculo para que ningún valor intermedio desborde ni se anule.",
+    "unstable_softmax_divide": (
+        "Resta el máximo de cada corte a lo largo del eje (keepdims=True), no el de todo el arreglo: con el "
+        "máximo global, un corte cuyos valores quedan muy por debajo da exp = 0 en todos sus elementos, y "
+        "su normalización es 0/0."
+    ),
+    # Backward: the judge recognises two mistakes from the student's own output.
+    "hint_ignores_grad_output": (
+        "Tu backward devuelve la derivada local sin multiplicarla por grad_output, el gradiente que llega de "
+        "la capa siguiente."
+    ),
+    "hint_jacobian_diagonal": (
+        "Tu backward usa solo la diagonal de la jacobiana de softmax, s·(1 − s)·grad_output: cada salida "
+        "depende de todas las entradas de su corte, y faltan los términos de fuera de la diagonal, −sᵢ·sⱼ."
+    ),
+    # The (n, 1) − (n,) trap: NumPy broadcasts the difference to an (n, n) matrix.
+    "hint_column_minus_vector": (
+        "Tu resultado es el que da restar un arreglo de forma (n, 1) y uno de forma (n,): NumPy hace "
+        "broadcasting a una matriz (n, n) de todas las diferencias. Iguala las formas antes de restar "
+        "(por ejemplo, indexando la columna con [:, 0])."
+    ),
+    "hint_loss_value": (
+        "La pérdida es la media de (pred[:, 0] − target)²: revisa las formas antes de restar, como en mse."
+    ),
+    # A number compared with a number: no indices, no «elementos».
+    "values_scalar": (
+        "{what} no coincide con {reference}: se esperaba {expected!r} y se obtuvo {got!r} (error absoluto "
+        "{abs_err:.3g}, error relativo {rel_err:.3g}; tolerancia: rtol={rtol:g}, atol={atol:g})."
+    ),
+    "values_scalar_hidden": (
+        "{what} no coincide con {reference}: error absoluto {abs_err:.3g}, error relativo {rel_err:.3g} "
+        "(tolerancia: rtol={rtol:g}, atol={atol:g})."
+    ),
+    # A tuple of integers whose elements are of another type (fans returning floats).
+    "type_tuple_elements": "{what} devolvió una tupla con elementos de tipo {got}; se esperaba una tupla de enteros (int).",
+})

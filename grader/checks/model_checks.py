@@ -23,19 +23,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import models
-from .compare import assert_close, check_array, tolerances_for
+from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .gradients import relative_error
-from .layer_checks import Observation, _call
-from .messages import TEXT
+from .layer_checks import Observation, _call, judge_mutations, judge_raised, warning_note
+from .messages import PASSED, TEXT, WORDS
+from .tolerances import NUMERIC_TOLERANCE, SAMPLE_TOLERANCE, STEP, tolerances_for
 
 KINDS = ("init", "forward", "backward", "accumulation", "numerical_gradient")
-STEP = 1e-6                # central-difference step, as gradients.numerical_gradient
-NUMERIC_TOLERANCE = 1e-6   # norm-wise relative error between the gradients and central differences
-# A forward sample at perturbed parameters must equal PyTorch's to within rounding (an honest float64
-# forward is ~1e-16 off): any freedom left here would let samples be shaped to fit a wrong gradient.
-SAMPLE_TOLERANCE = 1e-11
 
 
 @dataclass(frozen=True)
@@ -75,7 +71,7 @@ def _listed(obs, name, fn):
     """The list a method returns (parameters(), gradients()), or None after recording the error."""
     result = _call(obs, name, fn)
     if obs.error is None and not isinstance(result, (list, tuple)):
-        obs.error = (name, "TypeError", f"devolvió {type(result).__name__}, no una lista")
+        obs.error = (name, "TypeError", WORDS["not_a_list"].format(type=type(result).__name__))
     return None if obs.error else list(result)
 
 
@@ -208,20 +204,14 @@ def judge(check: ModelCheck, name: str, case: ModelCase, obs: Observation) -> No
     values, x, g, x2, g2 = case.data(ref)
     where = _where(check, case, ref)
     grad_names = [f"grad_{n}" for n in ref.names]
-    if obs.error:
-        step, error_type, detail = obs.error
-        what = {"instance": f"{name}(...)", "numeric": f"{name}.forward", "forward": f"{name}.forward",
-                "backward": f"{name}.backward"}.get(step, f"{name}.{step}()")
-        if error_type == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=what))
-        fail("exception", where, TEXT["exception"].format(what=what, error=error_type, detail=detail))
-    note = TEXT["warning_note"].format(warnings="; ".join(sorted(set(obs.warnings)))) if obs.warnings else ""
+    judge_raised(obs, name, where, hidden=check.hidden)
+    note = warning_note(obs)
     initial = obs.arrays.get("initial")
     shapes = [v.shape for v in values]
     listed = ", ".join(f"{n} {s}" for n, s in zip(ref.names, shapes))
     if (not isinstance(initial, list) or len(initial) != len(values)
             or not all(isinstance(p, np.ndarray) and p.shape == s for p, s in zip(initial, shapes))):
-        got = ("un objeto de tipo " + type(initial).__name__ if not isinstance(initial, list) else
+        got = (WORDS["object_of_type"].format(type=type(initial).__name__) if not isinstance(initial, list) else
                ", ".join(f"{type(p).__name__} {getattr(p, 'shape', '')}".strip() for p in initial))
         fail("shape", where, TEXT["parameters_layout"].format(what=f"{name}.parameters()", expected=listed, got=got))
     if check.kind == "init":
@@ -239,13 +229,7 @@ def judge(check: ModelCheck, name: str, case: ModelCase, obs: Observation) -> No
                     for p, v in zip(imposed, values))):
         fail("values", where, TEXT["parameters_live"].format(what=f"{name}.parameters()"))
 
-    for key in ("input_after_forward", "input_after_backward"):
-        if key in obs.arrays and not np.array_equal(obs.arrays[key], x, equal_nan=True):
-            fail("mutated", where, TEXT["mutated"].format(what=f"{name}.{key.rsplit('_', 1)[-1]}"))
-    if obs.arrays.get("upstream_changed"):
-        fail("mutated", where, TEXT["mutated"].format(what=f"{name}.backward (grad_output)"))
-    if obs.arrays.get("output_changed"):
-        fail("mutated", where, TEXT["mutated_output"].format(what=f"{name}.backward"))
+    judge_mutations(obs, x, name, where)
 
     try:
         if check.kind == "forward":
@@ -253,7 +237,7 @@ def judge(check: ModelCheck, name: str, case: ModelCase, obs: Observation) -> No
                          input_dtype=case.dtype, hidden=check.hidden, where=where)
         elif check.kind == "backward":
             dx, grads = ref.backward(values, x, g)
-            label = f"autograd de {ref.label}"
+            label = WORDS["autograd_of"].format(reference=ref.label)
             assert_close(obs.arrays["backward"], dx, what=f"{name}.backward", reference=label,
                          input_dtype=case.dtype, hidden=check.hidden, where=where, kind="gradient_torch")
             _compare_list(obs.arrays["gradients"], grads, what=f"{name}.gradients()", names=grad_names,
@@ -262,13 +246,13 @@ def judge(check: ModelCheck, name: str, case: ModelCase, obs: Observation) -> No
         elif check.kind == "accumulation":
             _, first = ref.backward(values, x, g)
             _, second = ref.backward(values, x2, g2)
-            label = f"autograd de {ref.label}"
+            label = WORDS["autograd_of"].format(reference=ref.label)
             _compare_list(obs.arrays["gradients_two"], [a + b for a, b in zip(first, second)],
                           what=f"{name}.gradients()", names=grad_names, label=label, x=x, dtype=case.dtype,
                           hidden=check.hidden, where=where, kind="gradient_torch",
                           hint=TEXT["accumulate_sum"].format(what=name))
             _compare_list(obs.arrays["gradients_zero"], [np.zeros_like(v) for v in values],
-                          what=f"{name}.gradients()", names=grad_names, label="cero", x=x, dtype=case.dtype,
+                          what=f"{name}.gradients()", names=grad_names, label=WORDS["zero"], x=x, dtype=case.dtype,
                           hidden=check.hidden, where=where, kind="values",
                           hint=TEXT["zero_grad_zeros"].format(what=name))
             _compare_list(obs.arrays["gradients_one"], first, what=f"{name}.gradients()", names=grad_names,
@@ -295,7 +279,7 @@ def _judge_numeric(check, name, ref, values, x, g, obs, where, grad_names):
     if not isinstance(samples, list) or len(samples) != 2 * sum(a.size for a in arrays):
         fail("incomplete", TEXT["incomplete"])
     labels = [*[f"{name}.gradients() ({n})" for n in grad_names], f"{name}.backward"]
-    perturbed_names = [*[f"el parámetro {n}" for n in ref.names], "la entrada x"]
+    perturbed_names = [*[WORDS["parameter"].format(name=n) for n in ref.names], WORDS["input_x"]]
     position = 0
     for k, array in enumerate(arrays):
         numeric = np.empty(array.shape)
@@ -332,11 +316,11 @@ def verify(check: ModelCheck, name: str, observed: list) -> str:
     for case, obs in zip(check.cases, observed):
         judge(check, name, case, obs)
     label = models.get(check.reference).label
-    verb = {"init": f"{name} se inicializa como se pide",
-            "forward": f"{name}.forward coincide con {label}",
-            "backward": f"{name}.backward y sus gradientes coinciden con autograd",
-            "accumulation": f"{name} acumula los gradientes y zero_grad los pone a cero",
-            "numerical_gradient": f"{name}.backward y sus gradientes coinciden con diferencias finitas"}[check.kind]
+    verb = {"init": PASSED["model_init"].format(what=name),
+            "forward": PASSED["matches"].format(what=f"{name}.forward", reference=label),
+            "backward": PASSED["model_backward"].format(what=name),
+            "accumulation": PASSED["model_accumulation"].format(what=name),
+            "numerical_gradient": PASSED["model_numeric"].format(what=name)}[check.kind]
     return (TEXT["passed_hidden"].format(what=verb) if check.hidden
             else TEXT["passed"].format(what=verb, count=len(check.cases)))
 

@@ -19,17 +19,19 @@ import re
 
 import numpy as np
 
+from . import raised
 from .messages import TEXT
 
-# The steps of a layer check that may raise (layer_checks.observe); anything else was forged.
-STEPS = ("instance", "forward", "backward", "numeric")
+# The steps of a layer or model check that may raise (layer_checks, model_checks); anything else was forged.
+STEPS = ("instance", "forward", "backward", "numeric", "parameters", "gradients", "zero_grad")
 _NUMPY_NAMES = {name: getattr(np.exceptions, name) for name in dir(np.exceptions)}
 _NUMPY_NAMES["LinAlgError"] = np.linalg.LinAlgError
 # NumPy's floating-point warnings, in the functions an exercise of this course may call.
+_WARNED_FUNCTIONS = ("exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "power", "multiply", "divide",
+                     "true_divide", "add", "subtract", "negative", "square", "sqrt", "reciprocal", "tanh", "sinh",
+                     "cosh", "arctanh", "cast", "matmul", "dot", "einsum", "reduce", "sum", "mean", "var", "std")
 _NUMPY_WARNING = re.compile(r"(overflow|underflow|divide by zero|invalid value) encountered in "
-                            r"(scalar )?(exp|expm1|exp2|log|log1p|log2|log10|power|multiply|divide|"
-                            r"true_divide|add|subtract|negative|square|sqrt|reciprocal|tanh|sinh|cosh|"
-                            r"arctanh|cast|matmul|dot|einsum|reduce|sum|mean|var|std)")
+                            rf"(scalar )?({'|'.join(_WARNED_FUNCTIONS)})")
 
 
 def _known(name: str, base: type) -> bool:
@@ -69,6 +71,23 @@ def warning_text(text) -> str:
     return f"{category}: {message}" if _NUMPY_WARNING.fullmatch(message) else category
 
 
+# The hint a stability failure gives, by the NumPy function that warned (messages.TEXT "unstable_<group>").
+_WARNED_GROUP = {**dict.fromkeys(("exp", "expm1", "exp2"), "exp"), **dict.fromkeys(("sinh", "cosh"), "hyperbolic"),
+                 **dict.fromkeys(("log", "log1p", "log2", "log10"), "log"),
+                 **dict.fromkeys(("divide", "true_divide", "reciprocal"), "divide")}
+
+
+def warned_function(text) -> tuple[str, str] | None:
+    """(NumPy function, hint group) named by a NumPy floating-point warning, or None.
+
+    The name is this module's own string for the function matched, never copied from the warning."""
+    match = _NUMPY_WARNING.fullmatch(str(text).partition(": ")[2])
+    if match is None:
+        return None
+    function = next(name for name in _WARNED_FUNCTIONS if name == match.group(3))
+    return function, _WARNED_GROUP.get(function, "arithmetic")
+
+
 def redact(observation):
     """The observation with its exception and warnings reduced to fixed names (a dataclass copy)."""
     changes = {}
@@ -76,10 +95,13 @@ def redact(observation):
         *steps, name, message = observation.error       # a forged shape raises: the check is incomplete
         steps = [step if step in STEPS else "forward" for step in steps]
         name = exception_name(name)
-        detail = TEXT["message_withheld"] if str(message).strip() else ""
+        # NumPy's fixed messages about shapes survive rebuilt from their digits (grader.checks.raised).
+        detail = raised.canonical(name, message) or (TEXT["message_withheld"] if str(message).strip() else "")
         if name in ("ImportError", "ModuleNotFoundError"):   # most likely torch, hidden in the sandbox
             detail = f"{detail} {TEXT['torch_hint']}".strip()
         changes["error"] = (*steps, name, detail)
     if getattr(observation, "warnings", None):
         changes["warnings"] = [warning_text(w) for w in observation.warnings]
+    if hasattr(observation, "line"):
+        changes["line"] = raised.valid_line(observation.line)
     return dataclasses.replace(observation, **changes) if changes else observation

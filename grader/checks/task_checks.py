@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import rules
+from . import raised, rules
 from .compare import assert_close
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
-from .messages import TEXT
+from .messages import PASSED, TEXT, WORDS
 from .student_text import type_label
 from .tasks import Expected, get_task
 
@@ -35,6 +35,7 @@ REPRODUCIBILITY_SALT = 0x5EED  # a generator seeded with [seed, salt] differs fr
 class TaskObservation:
     result: object = None
     error: tuple | None = None           # (exception type name, message)
+    line: int | None = None              # where it raised, in the student's cell (raised.student_line)
     warnings: list = field(default_factory=list)
     called: set = field(default_factory=set)
     args_after: tuple = ()
@@ -104,6 +105,7 @@ def observe(func, task, args: tuple, init: dict) -> TaskObservation:
             obs.result = func(*given[:task.arity], **init)
         except Exception as exc:  # the student's exception becomes a verdict
             obs.error = (type(exc).__name__, str(exc)[:300])
+            obs.line = raised.student_line(exc)
     obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     obs.args_after = given
     if task.requires or task.forbids:
@@ -129,13 +131,15 @@ def _depends_on(func, task, args: tuple, init: dict, result) -> bool:
 def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind):
     if isinstance(expected, tuple) and all(isinstance(v, (int, np.integer)) for v in expected):
         # A shape: compared exactly, and it must be a tuple of ints.
-        ok = isinstance(obtained, tuple) and all(isinstance(v, (int, np.integer)) for v in obtained)
-        if not ok:
+        if not isinstance(obtained, tuple):
             fail("type", where, TEXT["type_tuple"].format(what=what, got=type_label(type(obtained))))
+        others = sorted({type_label(type(v)) for v in obtained if not isinstance(v, (int, np.integer))})
+        if others:      # the container is right: name the elements' type (fans returning floats)
+            fail("type", where, TEXT["type_tuple_elements"].format(what=what, got=", ".join(others)))
         if tuple(int(v) for v in obtained) != expected:
             fail(kind, where, TEXT["wrong_shape_value"].format(
-                what=what, got="oculto" if hidden else tuple(obtained),
-                expected="oculto" if hidden else expected))
+                what=what, got=WORDS["hidden"] if hidden else tuple(obtained),
+                expected=WORDS["hidden"] if hidden else expected))
         return
     if np.ndim(expected) == 0 and not isinstance(obtained, np.ndarray):
         if isinstance(obtained, bool) or not isinstance(obtained, (numbers.Real, np.floating)):
@@ -158,15 +162,11 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
             if not obs.error[1].strip():
                 fail("values", where, TEXT["error_message_empty"].format(what=name, error=expected.error))
             return
-        got = f"{obs.error[0]}" if obs.error else "un resultado"
-        if obs.error and obs.error[0] == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=name))
-        fail("values", where, TEXT["expected_error"].format(what=name, error=expected.error, got=got))
+        if obs.error:       # it raised, but another error: not a values problem
+            raised.fail_raised(name, where, *obs.error, hidden=hidden, expected=expected.error)
+        fail("values", where, TEXT["expected_error"].format(what=name, error=expected.error))
     if obs.error:
-        error_type, detail = obs.error
-        if error_type == "NotImplementedError":
-            fail("not_implemented", TEXT["not_implemented"].format(what=name))
-        fail("exception", where, TEXT["exception"].format(what=name, error=error_type, detail=detail))
+        raised.fail_raised(name, where, *obs.error, line=obs.line, hidden=hidden)
     for before, after in zip(args, obs.args_after):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
             fail("mutated", where, TEXT["mutated"].format(what=name))
@@ -194,13 +194,14 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
         pairs = list(zip(outputs, obs.result, expected))
     else:
         pairs = [(outputs[0], obs.result, expected)]
-    for output, obtained, exp in pairs:
+    for index, (output, obtained, exp) in enumerate(pairs):
         what = name if len(outputs) == 1 else f"{name} ({output})"
         try:
             _compare_one(obtained, exp, what=what, label=task.label, input_dtype=input_dtype,
-                         hidden=hidden, where=where, kind=task.kind)
+                         hidden=hidden, where=where, kind=task.output_kind(index))
         except CheckFailed as exc:
-            fail("unstable" if task.stability and exc.kind == "nonfinite" else exc.kind, *exc.details, note)
+            fail("unstable" if task.stability and exc.kind == "nonfinite" else exc.kind, *exc.details, note,
+                 task.hint(output, obtained, args))
 
 
 @dataclass(frozen=True)
@@ -263,10 +264,11 @@ def verify(check: TaskCheck, name: str, observed: list) -> str:
                  else TEXT["where_visible"].format(case=task.describe_case(args)))
         for obs in (again, other):
             if obs.error:
-                fail("exception", where, TEXT["exception"].format(what=name, error=obs.error[0], detail=obs.error[1]))
+                raised.fail_raised(name, where, *obs.error, line=obs.line, hidden=check.hidden)
         _check_reproducible(name, observed[0].result, again.result, other.result, where)
-    return (TEXT["passed_hidden"].format(what=f"{name} ({task.label})") if check.hidden
-            else TEXT["passed"].format(what=f"{name} coincide con {task.label}", count=declared))
+    return (TEXT["passed_hidden"].format(what=PASSED["task_hidden"].format(what=name, reference=task.label))
+            if check.hidden else
+            TEXT["passed"].format(what=PASSED["matches"].format(what=name, reference=task.label), count=declared))
 
 
 RUNNER = Runner(observe_all, verify, {"TaskObservation": TaskObservation})

@@ -18,7 +18,7 @@ import nbformat
 
 from ..checks import audit, declarations, libraries, observations, rules, student_text
 from ..checks.errors import CheckFailed
-from ..checks.messages import HIDDEN, TEXT
+from ..checks.messages import HIDDEN, TEXT, WORDS
 from . import diagnosis, feedback_plot
 from .runs import CellRun, NotebookRun, is_test_cell
 
@@ -32,7 +32,7 @@ def _failure(kind: str, *details: str):
 
 def _cell_label(nb, index: int) -> str:
     grade_id = nb.cells[index].get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return f"«{grade_id}»" if grade_id else f"número {index + 1}"
+    return WORDS["cell_named"].format(grade_id=grade_id) if grade_id else WORDS["cell_number"].format(number=index + 1)
 
 
 def _stop_reason(nb, run: NotebookRun, limits) -> str:
@@ -114,7 +114,7 @@ def _judge(declared, cell_run: CellRun, root, folders: list, notes: list, grade_
             cause = diagnosis.line(declared_check.check, observed)   # a known mistake, named; fixed text only
             if getattr(declared_check.check, "hidden", True):
                 # The check's own message names the hidden case: only its kind and fixed text.
-                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.kind], cause)
+                return _failure(exc.kind, TEXT["where_hidden_only"], HIDDEN[exc.hidden], cause)
             if figures is not None:
                 figures.append(feedback_plot.figure_output(declared_check.check, declared_check.target, observed,
                                                            notes, grade_id))

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checks.messages import SUMMARY
 from . import pipeline
 from .course import Course
 from .escape import markdown as md
@@ -221,9 +222,9 @@ def plot(stats: list[CellStats], path: Path, titles: dict | None = None, grades:
     if grades:
         hist = fig.add_subplot(1, 2, 2)
         hist.hist(list(grades.values()), bins=list(range(0, 101, 10)), label=list(grades), stacked=True)
-        hist.set_xlabel("Nota del estudiante (% del máximo)")
-        hist.set_ylabel("Estudiantes")
-        hist.set_title("Distribución de notas", fontsize=11)
+        hist.set_xlabel(SUMMARY["grades_axis"])
+        hist.set_ylabel(SUMMARY["students"])
+        hist.set_title(SUMMARY["grades_title"], fontsize=11)
         hist.legend(fontsize=8)
         hist.spines[["top", "right"]].set_visible(False)
     y = list(range(len(labels)))[::-1]
@@ -238,8 +239,8 @@ def plot(stats: list[CellStats], path: Path, titles: dict | None = None, grades:
         tick.set_fontweight("bold" if is_group else "normal")
     ax.set_xlim(0, 112)
     ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_xlabel("Estudiantes que superan la prueba (%)")
-    ax.set_title("Aprobados por prueba (aprobados/calificados)" if stats else "Todavía no hay entregas calificadas",
+    ax.set_xlabel(SUMMARY["passing_axis"])
+    ax.set_title(SUMMARY["passing_title"] if stats else SUMMARY["no_submissions"],
                  fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.grid(True, color="#d0d7de", linewidth=0.6)

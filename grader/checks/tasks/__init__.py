@@ -11,6 +11,9 @@ from typing import Callable
 
 import numpy as np
 
+from ..messages import CASE, TEXT, WORDS
+from ..tolerances import tolerances_for
+
 
 @dataclass(frozen=True)
 class Expected:
@@ -33,17 +36,23 @@ class Task:
     stability: bool = False                     # a warning, or a non-finite value, is instability
     arity: int | None = None                    # the student gets the first `arity` arguments (the rest: reference)
     random: bool = False                        # takes a generator: reproducibility is judged too
+    output_kinds: tuple = ()                    # failure kind per output, when they differ (a loss and gradients)
+    hints: tuple = ()                           # (output, mistake(got, *float64 args) -> bool, TEXT key), in order
+
+    def output_kind(self, index: int) -> str:
+        return self.output_kinds[index] if self.output_kinds else self.kind
+
+    def hint(self, output: str, got, args: tuple) -> str:
+        return hint_for(self.hints, output, got, args)
 
     def expected(self, args: tuple, init: dict):
-        as64 = tuple(np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-                     else a for a in args)
-        return self.reference(*as64, **init)
+        return self.reference(*_float64(args), **init)
 
     def describe_case(self, args: tuple) -> str:
         if self.describe is not None:
             return self.describe(args)
-        parts = [f"forma {a.shape}" if isinstance(a, np.ndarray) else repr(a) for a in args]
-        return "argumentos: " + ", ".join(parts)
+        parts = [CASE["argument_shape"].format(shape=a.shape) if isinstance(a, np.ndarray) else repr(a) for a in args]
+        return CASE["arguments"].format(arguments=", ".join(parts))
 
 
 TASKS: dict[str, Task] = {}
@@ -67,6 +76,44 @@ def get_task(name: str) -> Task:
 def _load_all() -> None:
     # Registration happens on import.
     from . import backprop, broadcasting, einsum, initialization, network  # noqa: F401
+
+
+def _float64(args: tuple) -> tuple:
+    return tuple(np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+                 else a for a in args)
+
+
+def hint_for(hints: tuple, output: str, got, args: tuple) -> str:
+    """The hint of the first known mistake (of ``hints``, as ``Task.hints``) the student's output shows, or "".
+
+    Judged from the case's own arguments, so it says nothing the case does not."""
+    for name, mistake, key in hints:
+        try:
+            if name == output and mistake(got, *_float64(args)):
+                return TEXT[key]
+        except (TypeError, ValueError, IndexError):     # a wrong output may have any shape
+            continue
+    return ""
+
+
+def matches(got, value) -> bool:
+    """Whether a student's output equals ``value`` (what a known mistake computes), to float32 accuracy."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    rtol, atol = tolerances_for("float32")
+    return got.shape == np.shape(value) and bool(np.allclose(got, value, rtol=rtol, atol=atol))
+
+
+def column_minus_vector(got, column, vector) -> bool:
+    """The (n, 1) − (n,) trap: the mean of the (n, n) matrix of every squared difference."""
+    return matches(got, np.mean((column - vector) ** 2))
+
+
+def autograd_of(reference: str) -> str:
+    """The label of a task judged against autograd of ``reference``."""
+    return WORDS["autograd_of"].format(reference=reference)
 
 
 def torch64(a):

@@ -11,15 +11,13 @@ import numbers
 
 import numpy as np
 
-from . import Task, register, torch64
+from . import Task, autograd_of, column_minus_vector, hint_for, register, torch64
 from ..compare import assert_close, check_array
-from ..errors import fail
+from ..errors import CheckFailed, fail
 from ..gradients import numerical_gradient, relative_error
-from ..messages import TEXT
+from ..messages import CASE, TEXT, WORDS
 from ..student_text import type_label
-
-NUMERIC_TOLERANCE = 1e-6
-
+from ..tolerances import NUMERIC_TOLERANCE
 
 def _away_from_zero(a, margin=1e-2):
     return np.where(np.abs(a) < margin, np.where(a >= 0, margin, -margin), a)
@@ -42,11 +40,21 @@ def _mse_grad(pred, target):
     return p.grad.numpy()
 
 
+def _describe_regression(a):
+    return CASE["regression"].format(pred=a[0].shape, target=a[1].shape)
+
+
+def _square_matrix(got, pred, target) -> bool:
+    """An (n, n) gradient: pred − target broadcast to every pair of examples."""
+    return np.shape(got) == (len(target), len(target))
+
+
 register(Task(name="mse", label="torch.nn.functional.mse_loss", make_args=_regression, reference=_mse,
-              describe=lambda a: f"pred de forma {a[0].shape}, target de forma {a[1].shape}"))
-register(Task(name="mse_grad", label="autograd de torch.nn.functional.mse_loss", make_args=_regression,
-              reference=_mse_grad, kind="gradient_torch",
-              describe=lambda a: f"pred de forma {a[0].shape}, target de forma {a[1].shape}"))
+              describe=_describe_regression,
+              hints=(("resultado", column_minus_vector, "hint_column_minus_vector"),)))
+register(Task(name="mse_grad", label=autograd_of("torch.nn.functional.mse_loss"), make_args=_regression,
+              reference=_mse_grad, kind="gradient_torch", describe=_describe_regression,
+              hints=(("resultado", _square_matrix, "hint_column_minus_vector"),)))
 
 
 def _relu_args(size, rng, dtype):
@@ -63,8 +71,9 @@ def _relu_grad(z, grad_output):
     return t.grad.numpy()
 
 
-register(Task(name="relu_grad", label="autograd de torch.relu", make_args=_relu_args, reference=_relu_grad,
-              kind="gradient_torch", describe=lambda a: f"z y grad_output de forma {a[0].shape}, {a[0].dtype}"))
+register(Task(name="relu_grad", label=autograd_of("torch.relu"), make_args=_relu_args, reference=_relu_grad,
+              kind="gradient_torch",
+              describe=lambda a: CASE["relu_grad"].format(shape=a[0].shape, dtype=a[0].dtype)))
 
 
 def _linear_args(size, rng, dtype):
@@ -92,7 +101,7 @@ def _describe_linear(a):
     return f"x {a[0].shape}, w {a[1].shape}, b {a[2].shape}, grad_output {a[3].shape}, {a[0].dtype}"
 
 
-register(Task(name="lin_grad", label="autograd de torch.nn.Linear", make_args=_linear_args,
+register(Task(name="lin_grad", label=autograd_of("torch.nn.Linear"), make_args=_linear_args,
               reference=_lin_grad, outputs=("dx", "dw", "db"), kind="gradient_torch",
               describe=_describe_linear))
 
@@ -128,10 +137,19 @@ def _describe_mlp(a):
     return f"x {a[0].shape}, w1 {a[1].shape}, w2 {a[3].shape}, target {a[5].shape}, {a[0].dtype}"
 
 
+def _loss_with_the_trap(got, x, w1, b1, w2, b2, target) -> bool:
+    """The network's loss computed with the (n, 1) − (n,) trap."""
+    return column_minus_vector(got, np.maximum(x @ w1 + b1, 0.0) @ w2 + b2, target)
+
+
+# A wrong loss is a wrong value, not a gradient that disagrees with PyTorch.
+LOSS_HINTS = (("loss", _loss_with_the_trap, "hint_column_minus_vector"),
+              ("loss", lambda got, *args: True, "hint_loss_value"))
 MLP_OUTPUTS = ("loss", "dw1", "db1", "dw2", "db2")
-register(Task(name="forward_and_backward", label="autograd de PyTorch (nn.Linear → ReLU → nn.Linear → MSE)",
+register(Task(name="forward_and_backward", label=autograd_of("PyTorch (nn.Linear → ReLU → nn.Linear → MSE)"),
               make_args=_mlp_args, reference=_forward_and_backward, outputs=MLP_OUTPUTS,
-              kind="gradient_torch", describe=_describe_mlp))
+              kind="gradient_torch", describe=_describe_mlp,
+              output_kinds=("values",) + ("gradient_torch",) * 4, hints=LOSS_HINTS))
 
 
 def _numeric_gradient(loss, args, index):
@@ -158,9 +176,12 @@ def _judge_numeric(loss, outputs, wrt, returns_loss=False):
             got = values[0]
             if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.floating, np.ndarray)):
                 fail("type", where, TEXT["type_scalar"].format(what=f"{name} (loss)", got=type_label(type(got))))
-            assert_close(np.asarray(got, dtype=np.float64), loss(*[np.asarray(a, dtype=np.float64) for a in args]),
-                         what=f"{name} (loss)", reference="la pérdida en float64", input_dtype="float64",
-                         hidden=hidden, where=where)
+            try:
+                assert_close(np.asarray(got, dtype=np.float64), loss(*[np.asarray(a, dtype=np.float64) for a in args]),
+                             what=f"{name} (loss)", reference=WORDS["loss_float64"], input_dtype="float64",
+                             hidden=hidden, where=where)
+            except CheckFailed as exc:
+                fail(exc.kind, *exc.details, hint_for(LOSS_HINTS, "loss", got, args))
         values = values[returns_loss:]
         for output, value, index in zip(outputs, values, wrt):
             expected = _numeric_gradient(loss, args, index)
@@ -173,10 +194,10 @@ def _judge_numeric(loss, outputs, wrt, returns_loss=False):
     return judge
 
 
-register(Task(name="lin_grad_numeric", label="diferencias finitas",
+register(Task(name="lin_grad_numeric", label=WORDS["finite_differences"],
               make_args=_linear_args, reference=lambda *a: None, describe=_describe_linear,
               judge=_judge_numeric(lambda x, w, b, g: float(np.sum((x @ w + b) * g)), ("dx", "dw", "db"),
                                    (0, 1, 2))))
-register(Task(name="forward_and_backward_numeric", label="diferencias finitas",
+register(Task(name="forward_and_backward_numeric", label=WORDS["finite_differences"],
               make_args=_mlp_args, reference=lambda *a: None, describe=_describe_mlp,
               judge=_judge_numeric(mlp_loss, ("dw1", "db1", "dw2", "db2"), (1, 2, 3, 4), returns_loss=True)))

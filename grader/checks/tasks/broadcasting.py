@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Expected, Task, register, torch64
+from . import Expected, Task, column_minus_vector, register, torch64
+from ..messages import CASE, WORDS
 
 
 def _shapes(size, rng, dtype):
@@ -64,9 +65,9 @@ def _channel_stats(x):
 
 
 register(Task(
-    name="channel_stats", label="torch.mean / torch.std(unbiased=False) sobre (N, H, W)",
-    make_args=_images, reference=_channel_stats, outputs=("media", "desviación típica"),
-    describe=lambda args: f"x de forma {args[0].shape} (N, C, H, W), {args[0].dtype}",
+    name="channel_stats", label=WORDS["channel_stats"],
+    make_args=_images, reference=_channel_stats, outputs=(WORDS["mean"], WORDS["std"]),
+    describe=lambda args: CASE["images"].format(shape=args[0].shape, dtype=args[0].dtype),
 ))
 
 
@@ -81,9 +82,9 @@ def _normalize(x, mean, std):
 
 
 register(Task(
-    name="normalize_channels", label="PyTorch (media y desviación con forma (1, C, 1, 1))",
+    name="normalize_channels", label=WORDS["normalize"],
     make_args=_images_and_stats, reference=_normalize,
-    describe=lambda args: f"x de forma {args[0].shape}, mean y std de forma {args[1].shape}, {args[0].dtype}",
+    describe=lambda args: CASE["normalize"].format(shape=args[0].shape, stats=args[1].shape, dtype=args[0].dtype),
 ))
 
 
@@ -100,7 +101,7 @@ def _pairwise(a, b):
 register(Task(
     name="pairwise_sq_dists", label="torch.cdist(...) ** 2",
     make_args=_point_sets, reference=_pairwise,
-    describe=lambda args: f"a de forma {args[0].shape}, b de forma {args[1].shape}, {args[0].dtype}",
+    describe=lambda args: CASE["point_sets"].format(a=args[0].shape, b=args[1].shape, dtype=args[0].dtype),
 ))
 
 
@@ -117,5 +118,6 @@ def _mse(y_pred, y):
 register(Task(
     name="mse_column_vs_vector", label="torch.nn.functional.mse_loss",
     make_args=_column_and_vector, reference=_mse,
-    describe=lambda args: f"y_pred de forma {args[0].shape}, y de forma {args[1].shape}",
+    hints=(("resultado", column_minus_vector, "hint_column_minus_vector"),),
+    describe=lambda args: CASE["column_vector"].format(y_pred=args[0].shape, y=args[1].shape),
 ))

@@ -17,7 +17,7 @@ import numpy as np
 from . import Expected, Task, register
 from ..compare import check_array
 from ..errors import fail
-from ..messages import TEXT
+from ..messages import CASE, TEXT, WORDS
 
 Z_SCORE = 5.3
 
@@ -52,7 +52,7 @@ def _fans_reference(shape):
 register(Task(
     name="fans", label="torch.nn.init (fan_in, fan_out)",
     make_args=lambda size, rng, dtype: (tuple(size),), reference=_fans_reference,
-    describe=lambda args: f"forma del peso {args[0]}",
+    describe=lambda args: CASE["weight_shape"].format(shape=args[0]),
 ))
 
 
@@ -93,15 +93,15 @@ def judge_sample(w: np.ndarray, *, family: str, value: float, name: str, where: 
     # distribution is still wrong. sqrt(24/n) is the normal's standard error, the larger of the two.
     centered = w - w.mean()
     kurtosis = float(np.mean(centered ** 4) / max(np.mean(centered ** 2) ** 2, 1e-300))
-    for moment, got, expected, tol in [("media", float(w.mean()), 0.0, Z_SCORE * std / math.sqrt(n)),
-                                       ("desviación típica", float(w.std()), std, Z_SCORE * std_error),
-                                       ("curtosis", kurtosis, 1.8 if family == "uniform" else 3.0,
+    for moment, got, expected, tol in [(WORDS["mean"], float(w.mean()), 0.0, Z_SCORE * std / math.sqrt(n)),
+                                       (WORDS["std"], float(w.std()), std, Z_SCORE * std_error),
+                                       (WORDS["kurtosis"], kurtosis, 1.8 if family == "uniform" else 3.0,
                                         Z_SCORE * math.sqrt(24.0 / n))]:
         if abs(got - expected) > tol:
             text = (TEXT["statistics_hidden"].format(what=name, moment=moment, z=Z_SCORE) if hidden else
                     TEXT["statistics_moment"].format(what=name, moment=moment, got=got, expected=expected,
                                                      tol=tol, z=Z_SCORE, n=n))
-            if moment == "curtosis":
+            if moment == WORDS["kurtosis"]:
                 text += " " + TEXT["statistics_family"].format(family=TEXT["family_" + family])
             fail("statistics", where, text)
 
@@ -125,6 +125,6 @@ for _kind, _label in [("xavier_uniform", "torch.nn.init.xavier_uniform_"),
         make_args=lambda size, rng, dtype: (tuple(size), rng),
         reference=lambda *args, **init: None,
         judge=_judge_initializer(_kind),
-        describe=lambda args: f"forma {args[0]}, rng = np.random.default_rng(semilla)",
+        describe=lambda args: CASE["initializer"].format(shape=args[0]),
         random=True,
     ))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Task, register, torch64
+from . import Task, autograd_of, register, torch64
+from ..messages import CASE
 from .broadcasting import _shapes
 
 
@@ -42,10 +43,10 @@ def _unbroadcast_task(op: str):
 
 
 def _describe_unbroadcast(args):
-    return f"grad de forma {args[0].shape}, shape = {args[1]}, {args[0].dtype}"
+    return CASE["unbroadcast"].format(grad=args[0].shape, shape=args[1], dtype=args[0].dtype)
 
 
-for _op, _label in [("add", "autograd de a + b (PyTorch)"), ("mul", "autograd de a * b (PyTorch)")]:
+for _op, _label in [("add", autograd_of("a + b (PyTorch)")), ("mul", autograd_of("a * b (PyTorch)"))]:
     _make, _reference = _unbroadcast_task(_op)
     register(Task(name=f"unbroadcast_{_op}", label=_label, make_args=_make, reference=_reference,
                   kind="gradient_torch", describe=_describe_unbroadcast, arity=2))
@@ -82,13 +83,13 @@ def _cross_entropy_grad(logits, targets):
 
 
 def _describe_classification(args):
-    return f"logits de forma {args[0].shape}, targets = {args[1].tolist()}, {args[0].dtype}"
+    return CASE["classification"].format(shape=args[0].shape, targets=args[1].tolist(), dtype=args[0].dtype)
 
 
 _LOSS = "torch.nn.functional.cross_entropy"
 for _suffix, _make_args, _stable in [("", _classification, False), ("_large", _large_logits, True)]:
     register(Task(name=f"cross_entropy{_suffix}", label=_LOSS, make_args=_make_args, reference=_cross_entropy,
                   describe=_describe_classification, stability=_stable))
-    register(Task(name=f"cross_entropy_grad{_suffix}", label=f"autograd de {_LOSS}", make_args=_make_args,
+    register(Task(name=f"cross_entropy_grad{_suffix}", label=autograd_of(_LOSS), make_args=_make_args,
                   reference=_cross_entropy_grad, kind="gradient_torch", describe=_describe_classification,
                   stability=_stable))
