@@ -151,8 +151,10 @@ def test_student_text_carrying_hidden_tests_reaches_no_page_report_or_export(hos
         "feedback": (course / "feedback" / "leak" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8"),
         "autograded outputs": json.dumps([c.get("outputs", []) for c in autograded["cells"]], ensure_ascii=False),
         "report": (course / "reports" / f"{ASSIGNMENT}.json").read_text(encoding="utf-8"),
-        # the leak student's rows (other rows hold other notebooks' maximum scores, e.g. 12.0)
-        "export": "\n".join(line for line in (course / "exports" / "grades.csv").read_text(encoding="utf-8")
+        # the leak student's rows, without the gradebook's own numbers (scores; the notebook's maximum, 6.0,
+        # is also a hidden scale): only a text field could carry student text
+        "export": "\n".join(",".join(f for f in line.split(",") if not re.fullmatch(r"[\d.]*", f))
+                             for line in (course / "exports" / "grades.csv").read_text(encoding="utf-8")
                              .splitlines() if line.startswith(f"{ASSIGNMENT},") and ",leak," in line),
     }
     for place, text in places.items():

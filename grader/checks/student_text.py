@@ -23,7 +23,8 @@ from . import raised
 from .messages import TEXT
 
 # The steps of a layer or model check that may raise (layer_checks, model_checks); anything else was forged.
-STEPS = ("instance", "forward", "backward", "numeric", "parameters", "gradients", "zero_grad")
+STEPS = ("instance", "forward", "backward", "numeric", "parameters", "gradients", "zero_grad", "sgd_step",
+         "train_step")
 _NUMPY_NAMES = {name: getattr(np.exceptions, name) for name in dir(np.exceptions)}
 _NUMPY_NAMES["LinAlgError"] = np.linalg.LinAlgError
 # NumPy's floating-point warnings, in the functions an exercise of this course may call.
