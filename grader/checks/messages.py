@@ -439,6 +439,9 @@ CASE = {
     "initializer": "forma {shape}, rng = np.random.default_rng(semilla)",
     "unbroadcast": "grad de forma {grad}, shape = {shape}, {dtype}",
     "classification": "logits de forma {shape}, targets = {targets}, {dtype}",
+    "linear": "Linear({d_in}, {d_out}) y x de forma {x}",
+    "sequential": "Sequential(Linear({d0}, {d1}), {act}(), Linear({d1}, {d2}), {act}(), Linear({d2}, {d3})) y x de forma {x}",
+    "sequential_label": "torch.nn.Sequential con {act}",
 }
 
 WORDS = {

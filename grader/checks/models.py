@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import fail
-from .messages import TEXT
+from .messages import CASE, TEXT
 from .references import single_threaded_torch
 
 
@@ -141,15 +141,14 @@ def _mlp(activation, label):
 
     def describe(size):
         n, d0, d1, d2, d3 = size
-        return f"Sequential(Linear({d0}, {d1}), {label}(), Linear({d1}, {d2}), {label}(), Linear({d2}, {d3})) " \
-               f"y x de forma {(n, d0)}"
+        return CASE["sequential"].format(d0=d0, d1=d1, d2=d2, d3=d3, act=label, x=(n, d0))
 
     def build(cls, size, rng, linear, act):
         _, d0, d1, d2, d3 = size
         return cls(linear(d0, d1, rng), act(), linear(d1, d2, rng), act(), linear(d2, d3, rng))
 
     return ModelReference(
-        label=f"torch.nn.Sequential con {label}", names=names, build=build, values=_mlp_values,
+        label=CASE["sequential_label"].format(act=label), names=names, build=build, values=_mlp_values,
         input_shape=lambda size: (size[0], size[1]), output_shape=lambda size: (size[0], size[-1]),
         forward=_mlp_forward(activation), backward=_mlp_backward(activation), judge_init=_no_init,
         describe=describe, sgd_step=_mlp_sgd_step(activation))
@@ -161,7 +160,7 @@ MODELS: dict[str, ModelReference] = {
         values=_linear_values, input_shape=lambda size: (size[0], size[1]),
         output_shape=lambda size: (size[0], size[2]), forward=_linear_forward,
         backward=_linear_backward, judge_init=_linear_init,
-        describe=lambda size: f"Linear({size[1]}, {size[2]}) y x de forma {(size[0], size[1])}"),
+        describe=lambda size: CASE["linear"].format(d_in=size[1], d_out=size[2], x=(size[0], size[1]))),
     "mlp_relu": _mlp("relu", "ReLU"),
     "mlp_tanh": _mlp("tanh", "Tanh"),
 }
