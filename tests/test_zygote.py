@@ -124,3 +124,26 @@ def test_a_forked_kernel_cannot_reach_the_zygote_or_a_sibling(tmp_path):
         assert "NEXT 42" in _text(after, 0)
     finally:
         z.close()
+
+
+def test_a_killed_grading_process_leaves_nothing_the_next_zygote_does_not_remove():
+    """A grading process killed outright (a Dask worker stopped by its nanny) cannot run its cleanup: the
+    next zygote on the machine removes the dead process's folder and unmounts its shared mount."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    code = ("import sys, time; from grader.grading import zygote\n"
+            "z = zygote.Zygote(('torch',)).start(); print(z.home, flush=True); time.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[1])
+    home = Path(child.stdout.readline().strip())
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    mounted = lambda: str(home / "jobs") in Path("/proc/self/mountinfo").read_text()  # noqa: E731
+    assert home.is_dir() and mounted()
+    fresh = zygote.Zygote(("torch",))
+    try:
+        assert not home.exists() and not mounted()
+    finally:
+        fresh.close()

@@ -39,7 +39,8 @@ class Zygote:
 
     def __init__(self, hidden_packages: tuple):
         self.sandbox = Sandbox(hidden_packages=tuple(hidden_packages))
-        self.home = Path(tempfile.mkdtemp(prefix="grader-zygote-"))
+        sweep_stale()
+        self.home = Path(tempfile.mkdtemp(prefix=f"grader-zygote-{os.getpid()}-"))
         os.chmod(self.home, 0o755)
         self.jobs, self.stubs, self.cache = self.home / "jobs", self.home / "stubs", self.home / "cache"
         self.control = self.home / "control" / "zygote.sock"
@@ -94,6 +95,20 @@ class Zygote:
         if self._shared:
             subprocess.run(["umount", "--recursive", "--lazy", str(self.jobs)], capture_output=True)
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def sweep_stale() -> int:
+    """Remove the folders (and their shared mount) of zygotes whose grading process died without
+    cleaning up (killed: a Dask worker stopped by its nanny, a SIGTERM): named by that process's pid."""
+    removed = 0
+    for home in Path(tempfile.gettempdir()).glob("grader-zygote-*-*"):
+        pid = home.name.split("-")[2]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        subprocess.run(["umount", "--recursive", "--lazy", str(home / "jobs")], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def _read_line(stream, seconds: float) -> str:
