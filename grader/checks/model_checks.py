@@ -85,6 +85,18 @@ def _impose(obs, params, values) -> bool:
     return obs.error is None
 
 
+def _imposed(obs, instance, params, values) -> list | None:
+    """Impose the judge's values, then read the parameters back as the student's object lists them now
+    (recorded as "imposed"); None if they did not fit or the object failed."""
+    if not _impose(obs, params, values):
+        return None
+    current = _listed(obs, "parameters", instance.parameters)
+    if obs.error:
+        return None
+    obs.arrays["imposed"] = _copies(current)
+    return current
+
+
 def observe(check: ModelCheck, model, case: ModelCase) -> Observation:
     """Run the student's object on one case (the untrusted half)."""
     obs = Observation()
@@ -106,12 +118,9 @@ def observe(check: ModelCheck, model, case: ModelCase) -> Observation:
             if second is not None:
                 obs.arrays["repeated"] = _copies(second)
         return obs
-    if not _impose(obs, params, values):
+    current = _imposed(obs, instance, params, values)
+    if current is None:
         return obs
-    current = _listed(obs, "parameters", instance.parameters)
-    if obs.error:
-        return obs
-    obs.arrays["imposed"] = _copies(current)
     given, given_g = x.copy(), g.copy()
     if check.kind == "accumulation":
         for inputs, upstream in ((x, g), (x2, g2)):

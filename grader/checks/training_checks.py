@@ -26,7 +26,7 @@ from .declarations import Runner, execute
 from .errors import CheckFailed, fail
 from .layer_checks import Observation, _call
 from .messages import TEXT
-from .model_checks import _copies, _impose, _listed
+from .model_checks import _copies, _imposed, _listed
 
 TEST_SALT = 0x7E57   # test points are drawn from [seed, salt]: never the training points
 
@@ -103,12 +103,9 @@ def _observe_training(check: TrainingCheck, train_step, case: TrainingCase) -> O
     if obs.error:
         return obs
     obs.arrays["initial"] = _copies(params)
-    if not _impose(obs, params, values):
+    current = _imposed(obs, instance, params, values)
+    if current is None:
         return obs
-    current = _listed(obs, "parameters", instance.parameters)
-    if obs.error:
-        return obs
-    obs.arrays["imposed"] = _copies(current)
     trajectory, losses = [], []
     for _ in range(case.steps):
         loss = _call(obs, "train_step", train_step, instance, x.copy(), targets.copy(), case.lr)
