@@ -12,7 +12,6 @@ would have seen at home.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import nbformat
 
