@@ -6,9 +6,9 @@ that has imported ipykernel, NumPy, matplotlib and ``grader``'s kernel side
 (``zygote_server``). Each notebook's kernel is forked from it and, before any
 student code runs, gets everything a kernel started by bubblewrap gets: its
 own uid (not the zygote's), its own mount, pid, network, IPC and UTS
-namespaces, a fresh read-only ``/tmp`` holding only its own run folder (the
-bounded tmpfs of ``sandbox.job_folder``, created under the zygote's ``jobs``
-folder and propagated into it), the same limits, no capability.
+namespaces, an empty read-only ``jobs`` folder holding only its own run folder
+(the bounded tmpfs of ``sandbox.job_folder``, created under the zygote's ``jobs``
+folder and propagated into it), the same read-only ``/tmp``, limits, no capability.
 
 The zygote reads no request itself (its children do), so forking copies
 nothing of any student's run, and it never sees a secret or a test.
@@ -84,7 +84,7 @@ class Zygote:
 
     def kernel_argv(self, run: Path, uid: int, limits: Limits, kernel_args: list[str]) -> list[str]:
         """What jupyter_client starts for one kernel: the launcher, with this kernel's request."""
-        request = {"run": str(run), "uid": uid, "limits": asdict(limits), "env": kernel_env(run),
+        request = {"run": str(run), "jobs": str(self.jobs), "uid": uid, "limits": asdict(limits), "env": kernel_env(run),
                    "kernel_args": kernel_args}
         return [sys.executable, "-I", "-S", str(HERE / "zygote_launch.py"), str(self.control), json.dumps(request)]
 

@@ -8,8 +8,8 @@ capabilities it needs to build each child's own box. It is a standalone script
 It holds no secret, no test and no student data: it forks *before* reading a
 request, so a request (a run folder, a uid, limits) lives only in the child
 that serves it. Each child (``_serve``) takes new mount, pid, network, IPC and
-UTS namespaces, hides every other run behind a fresh ``/tmp`` that holds only
-its own run folder, and forks the kernel, which mounts its own ``/proc``, sets
+UTS namespaces, hides every other run behind a fresh, empty ``jobs`` folder that
+holds only its own run folder, and forks the kernel, which mounts its own ``/proc``, sets
 the limits, drops every capability and becomes the request's uid before any
 student code can run. The child then relays the kernel's end to the launcher
 (``zygote_launch``) and kills the kernel when the launcher goes away.
@@ -29,7 +29,7 @@ CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
-STAGE = "/opt/grader-zygote/stage"       # where a child holds its run folder while /tmp is replaced
+STAGE = "/opt/grader-zygote/stage"       # where a child holds its run folder while jobs/ is replaced
 # What a kernel imports while it starts (ipykernel resolves its debugger class, which imports debugpy:
 # half a second per kernel otherwise), measured by diffing sys.modules around IPKernelApp.initialize.
 KERNEL_MODULES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
@@ -91,7 +91,7 @@ def _serve(conn: socket.socket) -> None:
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     _check(libc.unshare(flags), "unshare")
     libc.unshare(CLONE_NEWCGROUP)       # where cgroups allow it, like bwrap's --unshare-cgroup-try
-    _own_filesystem(request["run"])
+    _own_filesystem(request["run"], request["jobs"])
     kernel = os.fork()
     if kernel == 0:
         try:
@@ -110,14 +110,15 @@ def _serve(conn: socket.socket) -> None:
             os.kill(kernel, signal.SIGKILL)
 
 
-def _own_filesystem(run: str) -> None:
-    """A fresh, read-only /tmp holding only this run folder (writable): no other run is reachable."""
+def _own_filesystem(run: str, jobs: str) -> None:
+    """An empty, read-only ``jobs`` folder holding only this run folder (writable): no other run is
+    reachable. The rest of the view (a read-only ``/tmp`` included) is the zygote's, as in every kernel."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)       # nothing mounted later reaches this box
     _mount(run, STAGE, None, MS_BIND | MS_REC)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    _mount("tmpfs", jobs, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
     os.makedirs(run, mode=0o755)
     _mount(STAGE, run, None, MS_MOVE)
-    _mount(None, "/tmp", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _mount(None, jobs, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def _become_kernel(request: dict) -> None:
