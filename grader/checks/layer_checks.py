@@ -233,15 +233,17 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     if check.kind == "backward":
         method_name, kind, label = "backward", "gradient_torch", WORDS["autograd_of"].format(reference=ref.label)
         expected = references.backward(check.reference, x, upstream, check.init)
+        sensitivity = lambda: references.sensitivity(check.reference, x, upstream, check.init)  # noqa: E731
     else:
         method_name, kind, label = "forward", "values", ref.label
         expected = references.forward(check.reference, x, check.init)
+        sensitivity = lambda: references.sensitivity(check.reference, x, None, check.init)  # noqa: E731
     if check.kind in ("function", "forward", "backward", "stability"):
         what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
         try:
             assert_close(obs.arrays[method_name], expected, what=what,
                          reference=label, x=x, input_dtype=case.dtype, hidden=check.hidden,
-                         where=where, kind=kind)
+                         where=where, kind=kind, sensitivity=sensitivity)
         except CheckFailed as exc:
             # In the stability cell, non-finite values are instability; finite wrong values are
             # just wrong values (e.g. truncated constants), and are named so.

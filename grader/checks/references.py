@@ -99,3 +99,41 @@ def backward(name: str, x, upstream, init: dict | None = None) -> np.ndarray:
     # (y * g).sum().backward() is y.backward(g) without the first-call import of sympy (2.5 s).
     (module(xt) * torch.as_tensor(np.asarray(upstream, dtype=np.float64))).sum().backward()
     return xt.grad.numpy()
+
+
+def sensitivity(name: str, x, upstream=None, init: dict | None = None) -> np.ndarray:
+    """Σ_v Σ_j |∂q_i/∂v_j|·|v_j| for each element i of the compared quantity q, in float64.
+
+    q is the forward value f(x), or for a backward (``upstream`` given) the vector-Jacobian product
+    g·∂f/∂x, whose own derivatives come from autograd's double backward; v runs over q's inputs (x, and g).
+    A backward-stable algorithm computes q exactly for inputs each off by a few unit roundoffs, so its error
+    is a few roundoffs times this sum (Higham, *Accuracy and Stability of Numerical Algorithms*, §1.5–1.6):
+    the rounding a float32 check must forgive when it goes beyond rtol (softmax of logits near 1000).
+    """
+    torch = single_threaded_torch()
+    reference = get(name)
+    module = reference.build(**(init or {}))
+    inputs = [torch.tensor(np.asarray(x, dtype=np.float64))]
+    if upstream is not None:
+        inputs.append(torch.tensor(np.asarray(upstream, dtype=np.float64)))
+
+    def quantity(x_, g_=None):
+        if g_ is None:
+            return module(x_)
+        (grad,) = torch.autograd.grad((module(x_) * g_).sum(), x_, create_graph=True)
+        return grad
+
+    total = torch.zeros(inputs[0].shape, dtype=torch.float64)
+    if reference.elementwise:       # diagonal Jacobians: one (double) backward gives them all
+        leaves = [v.clone().requires_grad_() for v in inputs]
+        q = quantity(*leaves)
+        derivatives = torch.autograd.grad(q.sum(), leaves, allow_unused=True) if q.requires_grad else ()
+        for v, d in zip(inputs, derivatives):
+            if d is not None:
+                total += (d * v).abs()
+    else:
+        jacobians = torch.autograd.functional.jacobian(quantity, tuple(inputs), vectorize=True)
+        n = inputs[0].numel()
+        for v, jacobian in zip(inputs, jacobians):
+            total += (jacobian.reshape(n, v.numel()).abs() @ v.reshape(-1).abs()).reshape(total.shape)
+    return total.detach().numpy()

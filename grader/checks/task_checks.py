@@ -128,7 +128,7 @@ def _depends_on(func, task, args: tuple, init: dict, result) -> bool:
     return not _same(result, again)
 
 
-def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind):
+def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind, sensitivity=None):
     if isinstance(expected, tuple) and all(isinstance(v, (int, np.integer)) for v in expected):
         # A shape: compared exactly, and it must be a tuple of ints.
         if not isinstance(obtained, tuple):
@@ -146,7 +146,7 @@ def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where,
             fail("type", where, TEXT["type_scalar"].format(what=what, got=type_label(type(obtained))))
         obtained = np.asarray(obtained, dtype=np.float64)
     assert_close(obtained, expected, what=what, reference=label, input_dtype=input_dtype,
-                 hidden=hidden, where=where, kind=kind)
+                 hidden=hidden, where=where, kind=kind, sensitivity=sensitivity)
 
 
 def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where: str,
@@ -198,7 +198,8 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
         what = name if len(outputs) == 1 else f"{name} ({output})"
         try:
             _compare_one(obtained, exp, what=what, label=task.label, input_dtype=input_dtype,
-                         hidden=hidden, where=where, kind=task.output_kind(index))
+                         hidden=hidden, where=where, kind=task.output_kind(index),
+                         sensitivity=task.rounding(args, init))
         except CheckFailed as exc:
             fail("unstable" if task.stability and exc.kind == "nonfinite" else exc.kind, *exc.details, note,
                  task.hint(output, obtained, args))

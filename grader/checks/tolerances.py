@@ -15,6 +15,12 @@ TOLERANCES = {
     np.dtype("float32"): (1e-5, 1e-6),
 }
 
+# A float32 result may also be off by what rounding its inputs costs (a backward-stable algorithm computes
+# the exact answer for inputs a few unit roundoffs u away): |got − ref| ≤ max(atol + rtol·|ref|,
+# ROUNDING_FACTOR·u·(S + |ref|)), S from references.sensitivity. It matters where rtol is smaller than the
+# problem's condition, e.g. softmax of logits near 1000 (u·|x| ≈ 6e-5 in float32).
+ROUNDING_FACTOR = 4.0
+
 STEP = 1e-6               # central-difference step h: f(x ± h) in float64
 NUMERIC_TOLERANCE = 1e-6  # norm-wise relative error between a backward and central differences
 # Rounding in f(x ± h) leaves ~1e-10 per component in the differences: a gradient whose norm is that small
@@ -28,3 +34,9 @@ SAMPLE_TOLERANCE = 1e-11
 def tolerances_for(input_dtype) -> tuple[float, float]:
     """(rtol, atol) for a result computed from an input of this dtype."""
     return TOLERANCES[np.dtype(input_dtype)]
+
+
+def rounding_allowance(input_dtype, sensitivity, expected) -> np.ndarray:
+    """ROUNDING_FACTOR·u·(S + |ref|): the error rounding alone explains, u the input dtype's unit roundoff."""
+    unit_roundoff = np.finfo(np.dtype(input_dtype)).eps / 2
+    return ROUNDING_FACTOR * unit_roundoff * (np.asarray(sensitivity, dtype=np.float64) + np.abs(expected))

@@ -38,6 +38,8 @@ class Task:
     random: bool = False                        # takes a generator: reproducibility is judged too
     output_kinds: tuple = ()                    # failure kind per output, when they differ (a loss and gradients)
     hints: tuple = ()                           # (output, mistake(got, *float64 args) -> bool, TEXT key), in order
+    # (*float64 args, **init) -> references.sensitivity of the one output: Σ_j |∂q/∂v_j|·|v_j| over the inputs
+    sensitivity: Callable | None = None
 
     def output_kind(self, index: int) -> str:
         return self.output_kinds[index] if self.output_kinds else self.kind
@@ -47,6 +49,12 @@ class Task:
 
     def expected(self, args: tuple, init: dict):
         return self.reference(*_float64(args), **init)
+
+    def rounding(self, args: tuple, init: dict):
+        """A function giving the output's sensitivity to its inputs' rounding (assert_close), or None."""
+        if self.sensitivity is None or len(self.outputs) != 1:
+            return None
+        return lambda: self.sensitivity(*_float64(args), **init)
 
     def describe_case(self, args: tuple) -> str:
         if self.describe is not None:

@@ -23,8 +23,13 @@ def _einsum_task(name, spec, shapes, explicit, operands=lambda *args: args):
         assert np.allclose(result, explicit(*args), rtol=1e-12, atol=1e-12), name
         return float(result) if result.ndim == 0 else result
 
+    def sensitivity(*args):
+        # Multilinear in each operand: Σ_j |∂q/∂v_j|·|v_j| is the same einsum of absolute values, once per operand.
+        absolute = [np.abs(a) for a in operands(*args)]
+        return len(absolute) * np.einsum(spec, *absolute)
+
     register(Task(name=name, label=f"torch.einsum('{spec}')", make_args=make_args, reference=reference,
-                  requires=("einsum",)))
+                  requires=("einsum",), sensitivity=sensitivity))
 
 
 _einsum_task("einsum_transpose", "ij->ji", lambda n, m: [(n, m)], lambda a: a.T)
