@@ -91,7 +91,7 @@ TEXT = {
     "family_normal": "distribución normal",
     "statistics_hidden": "{what}: la {moment} de la muestra no es la esperada (fuera de {z:g} errores típicos).",
     "missing_call": "{what} no llamó a {functions}; este ejercicio pide resolverlo con esa función.",
-    "forbidden_call": "{what} llamó a {functions}; en este ejercicio tienes que programarlo tú.",
+    "forbidden_call": "{what} usa {functions}, que este ejercicio no permite: tienes que programarlo tú.",
     "passed": "Correcto: {what} (casos comprobados: {count}).",
     "passed_hidden": "Correcto: {what} (pruebas ocultas).",
     # Grading: what a student reads when a test cell could not be judged.
@@ -153,7 +153,7 @@ HIDDEN = {
     "mutated": "tu código modificó un arreglo que recibió o que devolvió.",
     "warning": "tu código emitió una advertencia numérica.",
     "missing_call": "tu código no llamó a la función que pide el ejercicio.",
-    "forbidden_call": "tu código llamó a una función que el ejercicio no permite.",
+    "forbidden_call": "tu código usa una función de NumPy que el ejercicio no permite.",
     "statistics": "la muestra no tiene la distribución pedida.",
     "incomplete": "la prueba no llegó a completarse.",
 }

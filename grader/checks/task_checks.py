@@ -128,6 +128,13 @@ def _depends_on(func, task, args: tuple, init: dict, result) -> bool:
     return not _same(result, again)
 
 
+def _scalar_numpy(name: str) -> bool:
+    """Whether ``np.<name>`` works on numbers without making an array: a ufunc, a scalar type, a constant."""
+    value = getattr(np, name, ...)
+    return (isinstance(value, np.ufunc) or (isinstance(value, type) and issubclass(value, np.generic))
+            or value is None or isinstance(value, (int, float)))
+
+
 def _compare_one(obtained, expected, *, what, label, input_dtype, hidden, where, kind, sensitivity=None):
     if isinstance(expected, tuple) and all(isinstance(v, (int, np.integer)) for v in expected):
         # A shape: compared exactly, and it must be a tuple of ints.
@@ -153,6 +160,8 @@ def judge(task, name: str, args: tuple, obs: TaskObservation, expected, *, where
           hidden: bool, input_dtype: str, init: dict) -> None:
     static = obs.static or {}
     used = [f"np.{n}" for n in task.forbids if n in obs.called or n in static.get("used", ())]
+    if task.scalar_numpy_only:
+        used += [f"np.{n}" for n in static.get("used", ()) if f"np.{n}" not in used and not _scalar_numpy(n)]
     if used:
         fail("forbidden_call", where, TEXT["forbidden_call"].format(what=name, functions=", ".join(used)))
     if static.get("obfuscated") and (task.requires or task.forbids):

@@ -30,6 +30,9 @@ class Task:
     outputs: tuple = ("resultado",)             # names of the returned values, in order
     requires: tuple = ()                        # numpy functions the answer must call, e.g. ("einsum",)
     forbids: tuple = ()                         # numpy functions the answer must not call
+    # Read from the answer's code: of NumPy it may name only ufuncs (np.maximum on two ints), scalar types and
+    # constants; anything else it names (np.ndarray, np.tile, np.random, ...) is forbidden like ``forbids``.
+    scalar_numpy_only: bool = False
     judge: Callable | None = None               # custom judgement (statistical checks)
     kind: str = "values"                        # failure kind for a value mismatch
     describe: Callable | None = None            # args -> short Spanish description of a visible case

@@ -48,6 +48,7 @@ register(Task(
     forbids=("broadcast_shapes", "broadcast", "broadcast_to", "broadcast_arrays", "empty", "zeros", "ones",
              "full", "array", "asarray", "asanyarray", "empty_like", "zeros_like", "ones_like", "full_like",
              "arange"),
+    scalar_numpy_only=True,     # any other way to make an array (np.ndarray, np.tile, np.random...) is read in the code
     describe=lambda args: f"shape_a = {args[0]}, shape_b = {args[1]}",
 ))
 
