@@ -102,3 +102,14 @@ def test_names_and_texts_of_python_and_numpy_survive():
     assert student_text.warning_text("Secret424242Warning: hola") == "Warning"
     assert student_text.known_type("torch", "Tensor") and student_text.known_type("builtins", "list")
     assert not student_text.known_type("numpy", "Secret424242") and not student_text.known_type("__main__", "A")
+
+
+@pytest.mark.parametrize("returned, named", [(lambda self: {"w": self.w}, "dict"),
+                                             (lambda self: type("Secret424242", (), {})(), TEXT["own_class"])])
+def test_parameters_that_are_not_a_list_are_a_type_error_not_an_exception(tmp_path, returned, named):
+    from .test_model_checks import Linear
+    NotAList = type("Linear", (Linear,), {"parameters": returned})
+    text = verdict('grader.check_model_forward(NotAList, "linear", sizes=[(3, 2, 2)])', {"NotAList": NotAList},
+                   tmp_path)
+    assert text.startswith("Tipo incorrecto.") and "lanzó" not in text and "424242" not in text
+    assert TEXT["type_list"].format(what="NotAList.parameters()", got=named) in text

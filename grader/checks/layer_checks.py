@@ -160,6 +160,8 @@ def judge_raised(obs: Observation, name: str, where: str, *, hidden: bool, funct
     what = name if function else {"instance": f"{name}(...)", "numeric": f"{name}.forward",
                                   "forward": f"{name}.forward", "backward": f"{name}.backward"}.get(
         step, f"{name}.{step}()")      # parameters(), gradients(), zero_grad() of a model
+    if error_type == student_text.NOT_A_LIST:        # it returned, but not a list: a type, not an exception
+        fail("type", where, TEXT["type_list"].format(what=what, got=student_text.checked_type_label(detail)))
     raised.fail_raised(what, where, error_type, detail, line=obs.line, hidden=hidden)
 
 

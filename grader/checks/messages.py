@@ -74,6 +74,7 @@ TEXT = {
     "type_tuple": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla de enteros.",
     "type_tuple_n": "{what} devolvió un objeto de tipo {got}; se esperaba una tupla con {n} elementos ({names}).",
     "type_scalar": "{what} devolvió un objeto de tipo {got}; se esperaba un número real.",
+    "type_list": "{what} devolvió un objeto de tipo {got}; se esperaba una lista de arreglos.",
     "wrong_shape_value": "{what} devolvió {got}; se esperaba {expected}.",
     "expected_error": "{what} debía lanzar {error} con estos argumentos, pero devolvió un resultado.",
     "expected_other_error": "{what} debía lanzar {error} con estos argumentos, pero lanzó {got}.",
@@ -458,7 +459,6 @@ WORDS = {
     "parameter": "el parámetro {name}",
     "input_x": "la entrada x",
     "object_of_type": "un objeto de tipo {type}",
-    "not_a_list": "devolvió {type}, no una lista",
     "cell_named": "«{grade_id}»",
     "cell_number": "número {number}",
 }

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import models
+from . import models, student_text
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
@@ -71,7 +71,7 @@ def _listed(obs, name, fn):
     """The list a method returns (parameters(), gradients()), or None after recording the error."""
     result = _call(obs, name, fn)
     if obs.error is None and not isinstance(result, (list, tuple)):
-        obs.error = (name, "TypeError", WORDS["not_a_list"].format(type=type(result).__name__))
+        obs.error = (name, student_text.NOT_A_LIST, student_text.type_label(type(result)))
     return None if obs.error else list(result)
 
 

@@ -25,6 +25,9 @@ from .messages import TEXT
 # The steps of a layer or model check that may raise (layer_checks, model_checks); anything else was forged.
 STEPS = ("instance", "forward", "backward", "numeric", "parameters", "gradients", "zero_grad", "sgd_step",
          "train_step")
+# The error type an observation records for a method that returned something other than a list (model checks):
+# no exception is named so, the brackets are not valid in an identifier. Its detail is a type_label.
+NOT_A_LIST = "<not a list>"
 _NUMPY_NAMES = {name: getattr(np.exceptions, name) for name in dir(np.exceptions)}
 _NUMPY_NAMES["LinAlgError"] = np.linalg.LinAlgError
 # NumPy's floating-point warnings, in the functions an exercise of this course may call.
@@ -59,6 +62,12 @@ def type_label(cls: type) -> str:
     return qualname if module == "builtins" else f"{module}.{qualname}"
 
 
+def checked_type_label(text) -> str:
+    """``text`` if it is what type_label writes for a type of Python, NumPy or PyTorch, else fixed text."""
+    module, _, qualname = str(text).rpartition(".")
+    return str(text) if known_type(module or "builtins", qualname) else TEXT["own_class"]
+
+
 def exception_name(name, unknown: str | None = None) -> str:
     """The exception type's name if Python or NumPy defines it, else fixed text."""
     name = str(name)
@@ -89,18 +98,24 @@ def warned_function(text) -> tuple[str, str] | None:
     return function, _WARNED_GROUP.get(function, "arithmetic")
 
 
+def _redacted_error(error) -> tuple:
+    *steps, name, message = error       # a forged shape raises: the check is incomplete
+    steps = [step if step in STEPS else "forward" for step in steps]
+    if name == NOT_A_LIST:              # no exception: the type of what a method returned
+        return (*steps, name, checked_type_label(message))
+    name = exception_name(name)
+    # NumPy's fixed messages about shapes survive rebuilt from their digits (grader.checks.raised).
+    detail = raised.canonical(name, message) or (TEXT["message_withheld"] if str(message).strip() else "")
+    if name in ("ImportError", "ModuleNotFoundError"):   # most likely torch, hidden in the sandbox
+        detail = f"{detail} {TEXT['torch_hint']}".strip()
+    return (*steps, name, detail)
+
+
 def redact(observation):
     """The observation with its exception and warnings reduced to fixed names (a dataclass copy)."""
     changes = {}
     if getattr(observation, "error", None):
-        *steps, name, message = observation.error       # a forged shape raises: the check is incomplete
-        steps = [step if step in STEPS else "forward" for step in steps]
-        name = exception_name(name)
-        # NumPy's fixed messages about shapes survive rebuilt from their digits (grader.checks.raised).
-        detail = raised.canonical(name, message) or (TEXT["message_withheld"] if str(message).strip() else "")
-        if name in ("ImportError", "ModuleNotFoundError"):   # most likely torch, hidden in the sandbox
-            detail = f"{detail} {TEXT['torch_hint']}".strip()
-        changes["error"] = (*steps, name, detail)
+        changes["error"] = _redacted_error(observation.error)
     if getattr(observation, "warnings", None):
         changes["warnings"] = [warning_text(w) for w in observation.warnings]
     if hasattr(observation, "line"):
