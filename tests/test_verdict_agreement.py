@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import itertools
+import linecache
 import os
 import re
 import sys
@@ -50,13 +52,24 @@ class Home:
     hidden: bool = False        # the check that failed is hidden
 
 
+_CELL_NAMES = (f"<celda-{k}>" for k in itertools.count())
+
+
+def _run_cell(source: str, namespace: dict) -> None:
+    """exec a cell as IPython does: its source kept in linecache, so the checks can read a function's code
+    at home (grader.checks.rules.from_function) as they do in a student's kernel."""
+    name = next(_CELL_NAMES)
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    exec(compile(source, name, "exec"), namespace)  # noqa: S102 - our own cells and catalog entries
+
+
 def _at_home(source: str, namespace: dict) -> Home:
     from grader.checks import declarations
     from grader.checks.errors import CheckFailed
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
-            exec(source, namespace)  # noqa: S102 - our own test cell
+            _run_cell(source, namespace)
     except CheckFailed as exc:
         declared, passed = declarations.read(source), len(out.getvalue().splitlines())   # one line per pass
         hidden = getattr(declared[passed].check, "hidden", True) if passed < len(declared) else True
@@ -73,7 +86,7 @@ def _observed(source: str, namespace: dict, folder: Path):
     os.environ[observations.OBSERVE_ENV] = str(folder)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(source, namespace)  # noqa: S102
+            _run_cell(source, namespace)
     except Exception as exc:  # noqa: BLE001
         return CellRun("error", observations=folder if folder.exists() else None, detail=type(exc).__name__)
     finally:
@@ -170,7 +183,7 @@ def _notebook_disagreements(assignment: str, notebook: str) -> tuple[list[str], 
                 for ns in (home_ns, graded_ns):
                     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                         try:
-                            exec(cell.source, ns)  # noqa: S102
+                            _run_cell(cell.source, ns)
                         except Exception as exc:  # noqa: BLE001 - a wrong answer's example cell may fail
                             status = {"status": "error", "detail": type(exc).__name__}
                 run.cells[i] = CellRun(**status) if status else CellRun("ok")
