@@ -7,7 +7,9 @@ course grades (the CLI, the demo, the variant harness) goes through it.
 from __future__ import annotations
 
 import json
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -73,10 +75,15 @@ def solutions(course: Path, only: str | None = None, release_check: bool = True)
     per notebook) every unanswered notebook zero.
     """
     from . import reference_check
+    chosen = [only] if only else assignments(course)
+    layout = Course.at(course)
+    # Each assignment's notebooks run in their own nbgrader process, one per core: a kernel uses one.
+    largest_first = sorted(chosen, key=lambda a: -len(list(layout.source(a).glob("*.ipynb"))))
+    with ThreadPoolExecutor(max_workers=min(len(chosen), os.cpu_count() or 1)) as pool:
+        list(pool.map(lambda a: nbgrader(course, "generate_solution", a, "--force"), largest_first))
     problems = []
-    for assignment in ([only] if only else assignments(course)):
-        nbgrader(course, "generate_solution", assignment, "--force")
-        names = sorted(p.stem for p in Course.at(course).source(assignment).glob("*.ipynb"))
+    for assignment in chosen:
+        names = sorted(p.stem for p in layout.source(assignment).glob("*.ipynb"))
         for name in names:
             problems += reference_check.check_solution(Course.at(course), assignment, name)
             if release_check:
