@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from numpy import exp as exp_alias
 
 import grader
 from grader.checks import references
@@ -169,6 +170,20 @@ def test_check_stability_turns_warnings_into_a_verdict(capsys):
     msg = raises("inestable para valores grandes", grader.check_stability, naive, "sigmoid")
     assert "overflow" in msg
     assert capsys.readouterr().err == "", "no warning may reach stderr"
+
+
+def _silenced_forward(self, x):
+    with np.errstate(over="ignore"):      # 1 / (1 + inf) = 0: right values, and no warning left
+        self.out = 1 / (1 + exp_alias(-x))   # a global name, as `from numpy import exp` in a notebook
+    return self.out
+
+
+def test_check_stability_sees_an_overflow_that_np_errstate_silenced():
+    silenced = _silenced_forward
+    msg = raises("inestable para valores grandes", grader.check_stability, variant(forward=silenced), "sigmoid")
+    assert "overflow encountered in exp" in msg and "np.exp" in msg
+    assert np.exp is exp_alias and isinstance(np.exp, np.ufunc)     # the watch ends with the check
+    grader.check_stability(GoodSigmoid, "sigmoid")
 
 
 def test_hyperparameters_reach_student_and_reference():

@@ -40,6 +40,11 @@ class Leaky:
 
 
 class Warns(Leaky):
+    def forward(self, x):          # no overflow: the one warning is the secret's
+        warnings.warn(SECRET, RuntimeWarning)
+        self.out = np.exp(-np.logaddexp(0.0, -x))
+        return self.out
+
     def backward(self, grad_output):
         return grad_output * self.out * (1.0 - self.out)
 

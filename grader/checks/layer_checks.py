@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import observations, raised, references, student_text
+from . import observations, overflow, raised, references, student_text
 from .cases import DEFAULT_DTYPES, DEFAULT_SHAPES, Case, make_cases
 from .compare import assert_close, check_array
 from .declarations import Runner, execute
@@ -77,8 +77,17 @@ def _call(observation: Observation, name: str, fn, *args):
 
 
 def observe(check: LayerCheck, layer, case: Case) -> Observation:
-    """Run the student's layer on one case (the untrusted half)."""
+    """Run the student's layer on one case (the untrusted half); at large inputs, overflow is watched for
+    even where the answer silenced NumPy's warnings (grader.checks.overflow)."""
     obs = Observation()
+    if check.kind != "stability":
+        return _observe(check, layer, case, obs)
+    method = getattr(layer, "forward", layer)
+    with overflow.watched(getattr(method, "__globals__", None), obs.warnings):
+        return _observe(check, layer, case, obs)
+
+
+def _observe(check: LayerCheck, layer, case: Case, obs: Observation) -> Observation:
     x, upstream = case.inputs(references.get(check.reference).kinks)
     if check.kind == "numerical_gradient":
         x, upstream = x.astype(np.float64), upstream.astype(np.float64)
