@@ -62,7 +62,7 @@ TEXT = {
         "error relativo {error:.3g} (tolerancia {tol:g})."
     ),
     "gradient_hint": "Comprueba la derivada local y que la multiplicas por el gradiente que llega de la capa siguiente (grad_output).",
-    "unstable_warning": "{what} emitió una advertencia con entradas grandes ({warning}).",
+    "unstable_warning": "Con entradas grandes, {what} emitió una advertencia o desbordó ({warning}).",
     "unstable_values": "{what} produce valores no finitos o incorrectos con entradas grandes (|x| hasta {max_abs:g}).",
     "exception": "{what} lanzó {error}: {detail}",
     "not_implemented": "{what} todavía no está implementado (lanza NotImplementedError).",
