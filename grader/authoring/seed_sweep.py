@@ -16,6 +16,7 @@ import contextlib
 import io
 import linecache
 import re
+import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -171,51 +172,65 @@ def sweep_notebook(course: Path, assignment: str, notebook: str, students: list[
     return result
 
 
-def sweep(course: Path, names=(), count: int = 100, start: int = 0, workers: int = 1) -> list[NotebookSweep]:
-    """Every chosen notebook swept with ``count`` pseudo-students (``sweep-<start>`` ...), one notebook per
-    process when ``workers`` > 1."""
+def sweeps(course: Path, names=(), count: int = 100, start: int = 0, workers: int = 1):
+    """Every chosen notebook swept with ``count`` pseudo-students (``sweep-<start>`` ...), yielded as each
+    finishes (in order); one notebook per process when ``workers`` > 1."""
     students = [f"sweep-{i}" for i in range(start, start + count)]
     chosen = notebooks(course, names)
     if workers <= 1:
-        return [sweep_notebook(course, a, n, students) for a, n in chosen]
+        yield from (sweep_notebook(course, a, n, students) for a, n in chosen)
+        return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(sweep_notebook, [course] * len(chosen), *zip(*chosen), [students] * len(chosen)))
+        yield from pool.map(sweep_notebook, [course] * len(chosen), *zip(*chosen), [students] * len(chosen))
 
 
-def format_report(results: list[NotebookSweep]) -> str:
-    """English lines for the instructor: per notebook its time and failures, per failing check its rate."""
-    lines = []
-    for r in results:
-        calls = sum(r.cells.values())
-        status = f"ERROR (stopped at {r.error})" if r.error else (
-            f"{len(r.failures)} failure(s)" if r.failures else "full marks for every student")
-        lines.append(f"{r.label}: {len(r.cells)} test cell(s), {calls} hidden check(s) x {r.students} students: "
-                     f"{status}  [{r.seconds:.1f} s, sweep {r.sweep_seconds:.1f} s]")
-        rates: dict = {}
-        for f in r.failures:
-            rates.setdefault((f.grade_id, f.call), []).append(f)
-        for (cell, call), fails in sorted(rates.items()):
-            students = {f.student for f in fails} - {"literal"}
-            rate = f"{len(students)}/{r.students} students ({len(students) / max(r.students, 1):.1%})"
-            lines.append(f"    {cell}, hidden check #{call}: fails for {rate}"
-                         + (", and with the cell's own seeds" if "literal" in {f.student for f in fails} else ""))
-            for f in fails:
-                lines.append(f"        {f.student} seed={f.seed}: {f.message}")
-                if f.detail and f.detail != f.message:
-                    lines.append(f"            as a visible check: {f.detail}")
-    failing = sum(len(r.failures) for r in results) + sum(1 for r in results if r.error)
-    total = sum(r.seconds for r in results)
-    lines.append(f"\n{len(results)} notebook(s), {total:.0f} s of sweeping: "
-                 + (f"{failing} failure(s): a correct answer would lose points" if failing
-                    else "the reference solutions get full marks under every swept seed"))
+def sweep(course: Path, names=(), count: int = 100, start: int = 0, workers: int = 1) -> list[NotebookSweep]:
+    return list(sweeps(course, names, count, start, workers))
+
+
+def format_notebook(r: NotebookSweep) -> str:
+    """English lines for the instructor: the notebook's time and, per failing hidden check, its rate and cases."""
+    calls = sum(r.cells.values())
+    status = f"ERROR (stopped at {r.error})" if r.error else (
+        f"{len(r.failures)} failure(s)" if r.failures else "full marks for every student")
+    lines = [f"{r.label}: {len(r.cells)} test cell(s), {calls} hidden check(s) x {r.students} students: "
+             f"{status}  [{r.seconds:.1f} s, sweep {r.sweep_seconds:.1f} s]"]
+    rates: dict = {}
+    for f in r.failures:
+        rates.setdefault((f.grade_id, f.call), []).append(f)
+    for (cell, call), fails in sorted(rates.items()):
+        students = {f.student for f in fails} - {"literal"}
+        rate = f"{len(students)}/{r.students} students ({len(students) / max(r.students, 1):.1%})"
+        lines.append(f"    {cell}, hidden check #{call}: fails for {rate}"
+                     + (", and with the cell's own seeds" if "literal" in {f.student for f in fails} else ""))
+        for f in fails:
+            lines.append(f"        {f.student} seed={f.seed}: {f.message}")
+            if f.detail and f.detail != f.message:
+                lines.append(f"            as a visible check: {f.detail}")
     return "\n".join(lines)
 
 
+def format_summary(results: list[NotebookSweep]) -> str:
+    failing = sum(len(r.failures) for r in results) + sum(1 for r in results if r.error)
+    total = sum(r.seconds for r in results)
+    return (f"\n{len(results)} notebook(s), {total:.0f} s of sweeping: "
+            + (f"{failing} failure(s): a correct answer would lose points" if failing
+               else "the reference solutions get full marks under every swept seed"))
+
+
+def format_report(results: list[NotebookSweep]) -> str:
+    return "\n".join([format_notebook(r) for r in results] + [format_summary(results)])
+
+
 def run(course: Path, names=(), count: int = 100, start: int = 0, workers: int = 1, say=print) -> int:
-    results = sweep(course, names, count, start, workers)
-    say(format_report(results))
+    results = []
+    for result in sweeps(course, names, count, start, workers):
+        say(format_notebook(result))
+        sys.stdout.flush()          # a long sweep shows each notebook as it finishes
+        results.append(result)
+    say(format_summary(results))
     return 1 if any(r.failures or r.error for r in results) else 0
 
 
-__all__ = ["Failure", "NotebookSweep", "SWEEP_SECRET", "format_report", "hidden_part", "notebooks", "run",
-           "sweep", "sweep_notebook"]
+__all__ = ["Failure", "NotebookSweep", "SWEEP_SECRET", "format_notebook", "format_report", "format_summary",
+           "hidden_part", "notebooks", "run", "sweep", "sweep_notebook", "sweeps"]
