@@ -88,3 +88,13 @@ def test_a_wrong_answer_for_some_seeds_is_reported_with_its_cell_and_seeds(tmp_p
     # The author sees the case itself: the value the planted clip changed.
     assert "as a visible check:" in report and "obtenido 39.8" in report, report
     assert report.count("test_relu_") == 1                    # no other cell loses points
+
+
+def test_the_report_names_the_cells_own_seeds_and_rates():
+    fails = [seed_sweep.Failure("05-activaciones", "relu", "test_relu_forward", "literal", 0, None, "Valores incorrectos."),
+             seed_sweep.Failure("05-activaciones", "relu", "test_relu_forward", "sweep-3", 0, 99, "Valores incorrectos.")]
+    report = seed_sweep.format_report([seed_sweep.NotebookSweep("05-activaciones", "relu", 4, {"test_relu_forward": 2},
+                                                                fails)])
+    assert "test_relu_forward, hidden check #0: fails for 1/4 students (25.0%), and with the cell's own seeds" in report
+    assert "the cell's own seeds: Valores incorrectos." in report and "sweep-3 seed=99:" in report
+    assert "2 failure(s): a correct answer would lose points" in report

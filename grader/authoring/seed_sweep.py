@@ -200,11 +200,14 @@ def format_notebook(r: NotebookSweep) -> str:
         rates.setdefault((f.grade_id, f.call), []).append(f)
     for (cell, call), fails in sorted(rates.items()):
         students = {f.student for f in fails} - {"literal"}
+        literal = len(students) < len({f.student for f in fails})
         rate = f"{len(students)}/{r.students} students ({len(students) / max(r.students, 1):.1%})"
-        lines.append(f"    {cell}, hidden check #{call}: fails for {rate}"
-                     + (", and with the cell's own seeds" if "literal" in {f.student for f in fails} else ""))
+        where = f"hidden check #{call}" if call >= 0 else "outside its hidden checks (a visible check, or the cell)"
+        lines.append(f"    {cell}, {where}: fails " + (f"for {rate}" if students else "")
+                     + (", and " if students and literal else "") + ("with the cell's own seeds" if literal else ""))
         for f in fails:
-            lines.append(f"        {f.student} seed={f.seed}: {f.message}")
+            who = "the cell's own seeds" if f.student == "literal" else f"{f.student} seed={f.seed}"
+            lines.append(f"        {who}: {f.message}")
             if f.detail and f.detail != f.message:
                 lines.append(f"            as a visible check: {f.detail}")
     return "\n".join(lines)
