@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .authoring import catalog_report, course_table, demo, notebook_check
+from .authoring import catalog_report, course_table, demo, notebook_check, seed_sweep
 from .grading import bundle, gradebook_export, late, pipeline, progress, scores_table, summary, zip_import
 from .grading.course import Course
 from .grading.escape import printable
@@ -83,6 +83,13 @@ def main(argv=None) -> int:
     p = sub.add_parser("check", help="one notebook, for its author: release, solution, reference full marks, "
                        "release zero, its catalog, its spelling")
     p.add_argument("notebook", metavar="NOTEBOOK", help="e.g. sigmoide or 05-activaciones/sigmoide")
+    p = sub.add_parser("seed-sweep", help="the reference solutions against many students' hidden seeds "
+                       "(in process, no kernel): every hidden check that fails a correct answer")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="assignment, notebook or assignment/notebook (e.g. 02-einsum, sigmoide); default: all")
+    p.add_argument("--seeds", type=int, default=100, help="pseudo-students per notebook (default: 100)")
+    p.add_argument("--start", type=int, default=0, help="first pseudo-student (sweep-<start>): to run one again")
+    p.add_argument("--workers", type=int, default=1, help="notebooks at a time, one process each (default: 1)")
     args = parser.parse_args(argv)
     course = _course(args.course)
     try:
@@ -126,6 +133,8 @@ def main(argv=None) -> int:
             return catalog_report.run(course, args.notebooks)
         elif args.command == "extension":
             print(late.set_extension(course, args.assignment, args.student, args.hours))
+        elif args.command == "seed-sweep":
+            return seed_sweep.run(course, args.notebooks, args.seeds, args.start, args.workers)
         elif args.command == "check":
             return notebook_check.run(course, args.notebook)
         elif args.command == "student-bundle":
