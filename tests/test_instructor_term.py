@@ -16,7 +16,6 @@ from nbgrader.api import Gradebook
 
 from grader.authoring import submissions
 from grader.authoring.submissions import Submission
-from grader.checks.messages import FEEDBACK
 from grader import cli
 from grader.grading import scores_table, summary
 from grader.grading.course import Course

@@ -41,7 +41,7 @@ def course(tmp_path_factory):
                   "eva": ("=HYPERLINK(\"http://x\")", "-Sánchez", "eva@uni.es", DUE, 3.0, 0.0)}
         for sid, (first, last, email, when, score, penalty) in people.items():
             gb.add_student(sid, first_name=first, last_name=last, email=email)
-            sub = gb.add_submission(ASSIGNMENT, sid, timestamp=when)
+            gb.add_submission(ASSIGNMENT, sid, timestamp=when)
             grades = list(gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, sid).grades)
             left = score or 0.0
             for grade in grades:
