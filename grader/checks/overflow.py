@@ -13,11 +13,11 @@ student's module that hold those ufuncs are rebound for the duration.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import sys
 
 import numpy as np
+
+from . import numpy_calls
 
 WATCHED = ("exp", "expm1", "exp2", "power", "float_power", "cosh", "sinh", "ldexp")
 
@@ -34,31 +34,11 @@ def _overflowed(result, args) -> bool:
         return False
 
 
-@contextlib.contextmanager
 def watched(namespace, warnings: list):
     """Within the block, the ufuncs of ``WATCHED`` called from outside NumPy append
     ``"RuntimeWarning: overflow encountered in <name>"`` to ``warnings`` when they overflow."""
-    originals = {name: getattr(np, name) for name in WATCHED}
-    wrappers = {}
-    for name, original in originals.items():
-        def wrapper(*args, __name=name, __original=original, **kwargs):
-            result = __original(*args, **kwargs)
-            caller = sys._getframe(1).f_globals.get("__name__", "")
-            if not caller.startswith("numpy") and _overflowed(result, args):
-                warnings.append(f"RuntimeWarning: overflow encountered in {__name}")
-            return result
-        wrappers[id(original)] = wrapper
-        setattr(np, name, wrapper)
-    rebound = {}
-    if isinstance(namespace, dict):
-        for key, value in list(namespace.items()):
-            if id(value) in wrappers and value is originals.get(getattr(value, "__name__", ""), None):
-                rebound[key] = value
-                namespace[key] = wrappers[id(value)]
-    try:
-        yield
-    finally:
-        for name, original in originals.items():
-            setattr(np, name, original)
-        for key, value in rebound.items():
-            namespace[key] = value
+    def on_call(name, args, result, outside):
+        if outside and _overflowed(result, args):
+            warnings.append(f"RuntimeWarning: overflow encountered in {name}")
+        return result
+    return numpy_calls.intercepted(WATCHED, namespace, on_call)

@@ -11,16 +11,14 @@ functions it called) and a trusted half (``judge``).
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import numbers
-import sys
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import raised, rules
+from . import numpy_calls, raised, rules
 from .compare import assert_close
 from .declarations import Runner, execute
 from .errors import CheckFailed, fail
@@ -43,39 +41,17 @@ class TaskObservation:
     static: dict | None = None           # rules.facts of the answer's code (the scorer replaces it)
 
 
-@contextlib.contextmanager
 def _tracking(names, called: set, func=None, poison=()):
-    """Temporarily wrap numpy functions (e.g. "einsum") to record that student code called them.
+    """Record in ``called`` which of the numpy functions ``names`` (e.g. "einsum") the answer calls.
 
-    The wrapper replaces ``np.<name>`` and every global of the student's function bound to the same
-    function (``from numpy import einsum``). Names in ``poison`` return NaN instead of their result:
-    an answer that does not change was not computed with them.
+    Names in ``poison`` return NaN instead of their result: an answer that does not change was not
+    computed with them.
     """
-    originals = {name: getattr(np, name) for name in names}
-    namespace = getattr(func, "__globals__", None)
-    rebound = {}
-    for name, original in originals.items():
-        @functools.wraps(original)
-        def wrapper(*args, __name=name, __original=original, **kwargs):
-            if not sys._getframe(1).f_globals.get("__name__", "").startswith("numpy"):
-                called.add(__name)          # the answer's own call, not NumPy calling itself
-            result = __original(*args, **kwargs)
-            if __name in poison:
-                return _poisoned(result)
-            return result
-        setattr(np, name, wrapper)
-        if isinstance(namespace, dict):
-            for key, value in list(namespace.items()):
-                if value is original:
-                    rebound[key] = value
-                    namespace[key] = wrapper
-    try:
-        yield
-    finally:
-        for name, original in originals.items():
-            setattr(np, name, original)
-        for key, value in rebound.items():
-            namespace[key] = value
+    def on_call(name, args, result, outside):
+        if outside:
+            called.add(name)
+        return _poisoned(result) if name in poison else result
+    return numpy_calls.intercepted(names, getattr(func, "__globals__", None), on_call)
 
 
 def _poisoned(result):
