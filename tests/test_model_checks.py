@@ -177,13 +177,21 @@ def test_initialization_is_judged_statistically():
     raises("valores incorrectos", grader.check_model_init, variant(__init__=random_bias), "linear", sizes=sizes)
 
 
-def test_observing_needs_no_pytorch(tmp_path):
-    """Grading kernels have no PyTorch: observing (model checks, 06's tasks) must do without it."""
+def observes_without_pytorch(tmp_path, code: str) -> None:
+    """Run ``code`` in a fresh Python where importing torch fails, as in a grading kernel; it must get through."""
     import subprocess
     import sys
     script = tmp_path / "observe.py"
-    script.write_text(
-        "import sys\nsys.modules['torch'] = None\n"
+    script.write_text("import sys\nsys.modules['torch'] = None\n" + code + "print('observed')\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.stdout.strip() == "observed", done.stderr[-2000:]
+
+
+def test_observing_needs_no_pytorch(tmp_path):
+    """Grading kernels have no PyTorch: observing (model checks, 06's tasks) must do without it."""
+    observes_without_pytorch(tmp_path, (
         "from tests.test_model_checks import Linear\n"
         "from grader.checks import model_checks\n"
         "for kind in model_checks.KINDS:\n"
@@ -196,8 +204,4 @@ def test_observing_needs_no_pytorch(tmp_path):
         "    check = task_checks.TaskCheck(task, (size,), ('float64',), 0, (), False)\n"
         "    [obs] = task_checks.observe_all(check, lambda *args: None)\n"
         "    assert obs.error is None, (task, obs.error)\n"
-        "print('observed')\n", encoding="utf-8")
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(root)})
-    assert done.stdout.strip() == "observed", done.stderr[-2000:]
+    ))

@@ -6,14 +6,9 @@ must reject a wrong step at the step it happens and accept correct loops written
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import grader
-from tests.test_model_checks import Linear, raises
+from tests.test_model_checks import Linear, observes_without_pytorch, raises
 
 
 class Tanh:
@@ -175,9 +170,7 @@ def test_accuracy_comes_from_the_final_parameters_not_the_losses_reported():
 
 def test_observing_training_needs_no_pytorch(tmp_path):
     """Grading kernels have no PyTorch: observing the training checks must do without it."""
-    script = tmp_path / "observe.py"
-    script.write_text(
-        "import sys\nsys.modules['torch'] = None\n"
+    observes_without_pytorch(tmp_path, (
         "from tests.test_training_checks import Sequential, Linear, Tanh, make_step, sgd_step\n"
         "from grader.checks import training_checks as t\n"
         "for kind in ('steps', 'accuracy'):\n"
@@ -188,11 +181,7 @@ def test_observing_training_needs_no_pytorch(tmp_path):
         "check = t.TrainingCheck('sgd_step', '', (t.SGDCase(((2,),), 0.1, 0),))\n"
         "[obs] = t.observe_all(check, sgd_step)\n"
         "assert obs.error is None, obs.error\n"
-        "print('observed')\n", encoding="utf-8")
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(root)})
-    assert done.stdout.strip() == "observed", done.stderr[-2000:]
+    ))
 
 
 def test_the_reference_step_is_torch_optim_sgd():
