@@ -244,11 +244,11 @@ def judge(check: LayerCheck, layer_name: str, case: Case, obs: Observation) -> N
     if check.kind == "backward":
         method_name, kind, label = "backward", "gradient_torch", WORDS["autograd_of"].format(reference=ref.label)
         expected = references.backward(check.reference, x, upstream, check.init)
-        sensitivity = lambda: references.sensitivity(check.reference, x, upstream, check.init)  # noqa: E731
     else:
         method_name, kind, label = "forward", "values", ref.label
         expected = references.forward(check.reference, x, check.init)
-        sensitivity = lambda: references.sensitivity(check.reference, x, None, check.init)  # noqa: E731
+    compared_upstream = upstream if check.kind == "backward" else None   # the backward's inputs are x and g
+    sensitivity = lambda: references.sensitivity(check.reference, x, compared_upstream, check.init)  # noqa: E731
     if check.kind in ("function", "forward", "backward", "stability"):
         what = layer_name if check.kind == "function" else f"{layer_name}.{method_name}"
         try:

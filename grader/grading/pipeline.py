@@ -85,9 +85,9 @@ def solutions(course: Path, only: str | None = None, release_check: bool = True)
     for assignment in chosen:
         names = sorted(p.stem for p in layout.source(assignment).glob("*.ipynb"))
         for name in names:
-            problems += reference_check.check_solution(Course.at(course), assignment, name)
+            problems += reference_check.check_solution(layout, assignment, name)
             if release_check:
-                problems += reference_check.check_release(Course.at(course), assignment, name)
+                problems += reference_check.check_release(layout, assignment, name)
     if problems:
         raise ReferenceCheckFailed(f"{len(problems)} test cell(s) misjudge the reference or the release:\n"
                                    + "\n".join(f"  {p}" for p in problems))
